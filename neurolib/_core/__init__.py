@@ -1,0 +1,1 @@
+"""Private simulation engine: the only place in neurolib with a time loop."""

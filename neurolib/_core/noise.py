@@ -1,0 +1,26 @@
+"""Noise streams: one local generator per run, drawn in bulk, step by step in time order.
+
+Normals are drawn as an array of shape (steps, channels, N): consecutive draws from one generator
+continue the same stream, so the noise a step receives does not depend on how a run is chunked.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def generator(seed):
+    """The noise generator of a run with ``seed`` (None: fresh entropy)."""
+    ss = np.random.SeedSequence(seed, spawn_key=(1,)) if seed is not None else np.random.SeedSequence()
+    return np.random.Generator(np.random.PCG64(ss))
+
+
+def draw(gens, steps, channels, N):
+    """Standard normals of shape (steps, channels, N, B), one generator per batch member."""
+    B = len(gens)
+    if B == 1:
+        return gens[0].standard_normal((steps, channels, N))[..., None]
+    Z = np.empty((steps, channels, N, B))
+    for b, g in enumerate(gens):
+        Z[..., b] = g.standard_normal((steps, channels, N))
+    return Z

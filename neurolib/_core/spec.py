@@ -1,0 +1,102 @@
+"""Declarations that make a model: its parameter table and how its kernel plugs into the engine.
+
+Every parameter is declared once, as a :class:`Param` row. ``loadDefaultParams``, validation, the
+kernel's packed parameter array and the documentation tables are all derived from these rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+# Parameter kinds
+SCALAR = "scalar"  # a number, or an (N,) array of per-node values
+INIT = "init"  # initial value of a buffered state variable: (N, 1) or (N, >= S)
+OU = "ou"  # initial value of an Ornstein-Uhlenbeck state: (N,)
+INPUT = "input"  # external input: scalar, (N,), (N, 1), (1, K) or (N, K) time series
+META = "meta"  # anything else: strings, seeds, matrices, flags
+
+
+@dataclass(frozen=True)
+class Param:
+    """One model parameter.
+
+    Parameters
+    ----------
+    name : str
+        Key in ``model.params``.
+    default : object or callable
+        Default value, or ``default(N, rng)`` returning it for ``N`` nodes and a ``numpy.random.Generator``.
+    unit : str
+        Physical unit (``"-"`` for dimensionless).
+    doc : str
+        One-line meaning.
+    kind : str
+        One of ``scalar``, ``init``, ``ou``, ``input``, ``meta``.
+    low, high : float, optional
+        Admissible closed range for numeric values (checked before a run).
+    """
+
+    name: str
+    default: Any
+    unit: str = "-"
+    doc: str = ""
+    kind: str = SCALAR
+    low: float | None = None
+    high: float | None = None
+
+    def value(self, N: int, rng: np.random.Generator):
+        """Default value for ``N`` nodes, drawn from ``rng`` when random."""
+        if callable(self.default):
+            return self.default(N, rng)
+        if isinstance(self.default, np.ndarray):
+            return self.default.copy()
+        return self.default
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """How a native model plugs into the engine.
+
+    The engine integrates ``buffered`` variables (kept with their full history, read with delays) with
+    forward Euler of the model's ``rhs`` kernel, adds OU noise to the ``ou`` states after each step, and
+    feeds ``inputs`` and the delayed network input of ``coupling_var`` to the kernel.
+    """
+
+    name: str
+    description: str
+    params: tuple[Param, ...]
+    buffered: tuple[str, ...]  # state variables with a history buffer, in kernel order
+    ou: tuple[str, ...]  # OU state variables (their init parameter has the same name)
+    ou_mean: tuple[str | None, ...]  # parameter holding each OU mean (None: zero mean)
+    inputs: tuple[str, ...]  # external-input parameters, in kernel order
+    kernel_params: tuple[str, ...]  # numeric parameters packed for the kernel, in kernel order
+    kernel_module: str  # module defining the @njit kernels ``rhs`` (and optionally ``post``, ``coupling``)
+    coupling_var: str | None = None  # buffered variable other nodes see through Cmat
+    derived: Callable[[dict, int], dict] | None = None  # extra kernel parameters computed from params
+    weights: Callable[[dict], list] | None = None  # coupling weight matrices; default [Cmat]
+    has_post: bool = False  # kernel module defines ``post(x, p)`` applied after each Euler step
+    has_coupling: bool = False  # kernel module defines ``coupling(x_delayed, x_self)``
+    self_delay_steps: Callable[[dict], int] | None = None  # delay on the diagonal (default 0)
+    tau_ou: str = "tau_ou"
+    sigma_ou: str = "sigma_ou"
+    init_vars: tuple[str | None, ...] = ()  # parameter seeding each of buffered + ou (None: zeros)
+    output_vars: tuple[str, ...] = ()
+    default_output: str = ""
+    default_input: str | None = None
+    bold_transform: Callable[[np.ndarray], np.ndarray] | None = None
+
+    @property
+    def state_vars(self) -> tuple[str, ...]:
+        """All state variables, in the order an integration returns them."""
+        return self.buffered + self.ou
+
+    def param(self, name: str) -> Param:
+        """The declared :class:`Param` called ``name``."""
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise KeyError(name)

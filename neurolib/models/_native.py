@@ -1,0 +1,106 @@
+"""Glue between the public ``Model`` API and the engine, shared by all native models."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from neurolib._core import noise
+from neurolib._core.integrate import Engine, n_steps
+from neurolib._core.params import ParamDict
+from neurolib._core.spec import META, Param
+from neurolib.models.model import Model
+
+_engines: dict = {}
+
+
+def engine(spec) -> Engine:
+    """The (shared) engine of a model spec."""
+    if spec.name not in _engines:
+        _engines[spec.name] = Engine(spec)
+    return _engines[spec.name]
+
+
+def common_params(dt=0.1, duration=2000.0, signalV=20.0):
+    """Parameter rows shared by all native network models."""
+    return (
+        Param("dt", dt, "ms", "integration time step", low=0.0),
+        Param("duration", duration, "ms", "simulated time", low=0.0),
+        Param("seed", None, "-", "seed of the random initial values and the noise (None: fresh)", META),
+        Param("N", 1, "-", "number of nodes", META),
+        Param("Cmat", None, "-", "structural connectivity, Cmat[i, j] = coupling from j to i", META),
+        Param("lengthMat", None, "mm", "fibre lengths (the Dmat argument)", META),
+        Param("signalV", signalV, "mm/ms", "signal transmission speed (0: no delays)", low=0.0),
+    )
+
+
+def coupling_mode(params, N):
+    """Kernel parameters of the 'diffusive' / 'additive' coupling switch (Hopf, FHN)."""
+    mode = params.get("coupling")
+    if mode not in ("diffusive", "additive"):
+        raise ValueError(f"Parameter 'coupling' must be 'diffusive' or 'additive', got {mode!r}.")
+    return {"_diffusive": float(mode == "diffusive"), "_csum": np.asarray(params["Cmat"], float).sum(axis=1)}
+
+
+def _variables(spec, X, Q):
+    """Engine buffers as upstream-style arrays: (N, S + T) per buffered variable, (N,) per OU state."""
+    return [X[v, :, :, 0].T for v in range(len(spec.buffered))] + [Q[v, :, 0].copy() for v in range(len(spec.ou))]
+
+
+def integration_function(spec):
+    """An upstream-style ``timeIntegration(params) -> (t, *state_vars)`` for one whole run."""
+
+    def timeIntegration(params):
+        eng = engine(spec)
+        T = n_steps(params["duration"], params["dt"])
+        X, Q, _ = eng.run(params, T)
+        return (np.arange(1, T + 1) * params["dt"], *_variables(spec, X, Q))
+
+    return timeIntegration
+
+
+class NativeModel(Model):
+    """A model integrated by the engine. Subclasses set ``spec`` and ``_load_defaults``."""
+
+    spec = None
+    _load_defaults = None
+    _time_integration = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        s = cls.spec
+        if s is None:
+            return
+        cls.name = s.name
+        cls.description = s.description
+        cls.state_vars = list(s.state_vars)
+        cls.init_vars = list(s.init_vars)
+        cls.output_vars = list(s.output_vars)
+        cls.default_output = s.default_output
+        cls.input_vars = list(s.inputs)
+        cls.default_input = s.default_input
+        if s.bold_transform is not None:
+            transform = s.bold_transform
+            cls.boldInputTransform = staticmethod(transform)
+
+    def __init__(self, params=None, Cmat=None, Dmat=None, seed=None):
+        self.Cmat = Cmat
+        self.Dmat = Dmat
+        self.seed = seed
+        if params is None:
+            params = type(self)._load_defaults(Cmat=Cmat, Dmat=Dmat, seed=seed)
+        known = [p.name for p in self.spec.params]
+        params = ParamDict(params, known=known, model=self.spec.name)
+        self._engine = engine(self.spec)
+        super().__init__(integration=type(self)._time_integration, params=params)
+
+    def getMaxDelay(self):
+        """Largest delay of the network in steps of ``dt`` (as the integration uses it)."""
+        return self._engine.setup(self.params).S - 1
+
+    def _integrate_steps(self, steps, T, g_in_run):
+        if self._gen is None:
+            self._gen = noise.generator(self.params.get("seed"))
+        X, Q, setup = self._engine.run(self.params, steps, T=T, g0=g_in_run, gen=self._gen)
+        self.startindt = setup.S
+        t = (self._steps_done + np.arange(1, steps + 1)) * self.params["dt"]
+        return t, _variables(self.spec, X, Q)

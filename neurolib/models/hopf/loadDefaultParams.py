@@ -1,0 +1,64 @@
+"""Parameter table of the Hopf (Stuart-Landau) model."""
+
+import numpy as np
+
+from neurolib._core.params import default_params
+from neurolib._core.spec import INIT, INPUT, META, OU, ModelSpec, Param
+from neurolib.models._native import common_params, coupling_mode
+
+PARAMS = (
+    *common_params(),
+    Param("coupling", "diffusive", "-", "network coupling: 'diffusive' or 'additive'", META),
+    Param("K_gl", 0.6, "-", "global coupling strength"),
+    Param("tau_ou", 5.0, "ms", "OU time constant", low=0.0),
+    Param("sigma_ou", 0.0, "1/sqrt(ms)", "OU noise intensity", low=0.0),
+    Param("x_ou_mean", 0.0, "-", "OU mean, x channel"),
+    Param("y_ou_mean", 0.0, "-", "OU mean, y channel"),
+    Param("a", 0.25, "1/ms", "bifurcation parameter (limit cycle for a > 0)"),
+    Param("w", 0.2, "rad/ms", "angular frequency"),
+    Param("xs_init", lambda N, rng: rng.uniform(-0.5, 0.5, (N, 1)), "-", "initial x (history)", INIT),
+    Param("ys_init", lambda N, rng: rng.uniform(-0.5, 0.5, (N, 1)), "-", "initial y (history)", INIT),
+    Param("x_ou", lambda N, rng: np.zeros(N), "-", "initial OU state, x channel", OU),
+    Param("y_ou", lambda N, rng: np.zeros(N), "-", "initial OU state, y channel", OU),
+    Param("x_ext", lambda N, rng: np.zeros(N), "-", "external input to x", INPUT),
+    Param("y_ext", lambda N, rng: np.zeros(N), "-", "external input to y", INPUT),
+)
+
+SPEC = ModelSpec(
+    name="hopf",
+    description="Stuart-Landau model with Hopf bifurcation",
+    params=PARAMS,
+    buffered=("x", "y"),
+    ou=("x_ou", "y_ou"),
+    ou_mean=("x_ou_mean", "y_ou_mean"),
+    inputs=("x_ext", "y_ext"),
+    kernel_params=("a", "w", "K_gl", "_diffusive", "_csum"),
+    kernel_module="neurolib.models.hopf.timeIntegration",
+    coupling_var="x",
+    derived=coupling_mode,
+    init_vars=("xs_init", "ys_init", "x_ou", "y_ou"),
+    output_vars=("x", "y"),
+    default_output="x",
+    default_input="x_ext",
+    bold_transform=lambda x: (x + 1.0) * 4.0,
+)
+
+
+def loadDefaultParams(Cmat=None, Dmat=None, seed=None):
+    """Default parameters of the Hopf model.
+
+    Parameters
+    ----------
+    Cmat : ndarray, optional
+        Structural connectivity (N x N); None gives one node.
+    Dmat : ndarray, optional
+        Fibre lengths in mm (N x N).
+    seed : int, optional
+        Seed of the random initial values and of the noise.
+
+    Returns
+    -------
+    dotdict
+        The parameters.
+    """
+    return default_params(SPEC, Cmat, Dmat, seed)

@@ -1,0 +1,37 @@
+"""Kuramoto phase-oscillator kernel and the upstream-style ``timeIntegration(params)`` entry point."""
+
+import numpy as np
+from numba import njit
+
+from neurolib.models._native import integration_function
+
+OMEGA, K_OVER_N = range(2)
+THETA = 0
+THETA_OU = 0
+THETA_EXT = 0
+TWO_PI = 2.0 * np.pi
+
+
+@njit(cache=True, inline="always")
+def coupling(xd, xs):
+    """Phase interaction of a delayed neighbour phase xd with the own phase xs."""
+    return np.sin(xd - xs)
+
+
+@njit(cache=True, inline="always")
+def rhs(x, net, u, q, p, dx):
+    """d theta / dt (rad/ms); net[0] = sum_j Cmat[n,j] sin(theta_j(t - D[n,j]) - theta_n)."""
+    dx[THETA] = p[OMEGA] + p[K_OVER_N] * net[0] + q[THETA_OU] + u[THETA_EXT]
+
+
+@njit(cache=True, inline="always")
+def post(x, p):
+    """Phases wrapped to [0, 2 pi)."""
+    x[THETA] = np.mod(x[THETA], TWO_PI)
+
+
+def timeIntegration(params):
+    """Integrate the Kuramoto model for ``params['duration']`` ms; returns ``(t, theta, theta_ou)``."""
+    from neurolib.models.kuramoto.loadDefaultParams import SPEC
+
+    return integration_function(SPEC)(params)

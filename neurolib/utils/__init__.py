@@ -1,0 +1,1 @@
+"""Public helpers: datasets, analysis functions and parameter containers."""

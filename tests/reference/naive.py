@@ -1,0 +1,640 @@
+"""Slow, obviously-correct pure-numpy reference implementations.
+
+These functions exist only for the test-suite: they restate the model
+equations of ``spec/models.md`` (sections 0, 1.4-1.8, 3, 4, 5, 6, 8) and the
+Balloon-Windkessel model of ``spec/bold.md`` (sections 1-4) as plain Python
+loops over time steps and nodes, so that the fast engine can be compared with
+them.  They know nothing about parameter dictionaries of the real models,
+input alignment, chunking or random number generation: all of that is decided
+by the caller and passed in explicitly.
+
+Common conventions (shared by every model function below)
+----------------------------------------------------------
+N      number of nodes; T number of integration steps; dt step in ms.
+S      history length (number of history columns).
+D      (N, N) integer array of delay steps.  At step i node n sees node m
+       through buffer column ``i - 1 - D[n, m]``, i.e. with zero delay it sees
+       the previous step's value (coupling is never same-step).
+p      dict of parameters.  Every numeric parameter is a scalar or an (N,)
+       per-node array; it is read per node through
+       ``np.broadcast_to(value, (N,))``.
+Cmat   (N, N) coupling matrix, ``Cmat[n, m]`` = coupling from m to n.  Used as
+       given (no diagonal zeroing, no normalisation).
+hist   dict of history arrays of the buffered state variables, each (N, S).
+       Column S-1 is the last value before step 1.  All history arrays of a
+       model must have the same number of columns S, and S >= max(D) + 1.
+ou0    dict of initial OU states, each (N,).
+ext    dict of external inputs that are ALREADY ALIGNED, each (N, T):
+       ``ext[name][:, k]`` is the value read by step k+1 (k = 0..T-1).
+       A missing key means the input is 0.
+noise  dict of standard normals, each (N, T): ``noise[ou_name][:, k]`` is the
+       xi used in the OU update at the end of step k+1.  A missing key means no
+       noise (xi = 0).
+return dict with every output variable as (N, T) (history removed; column k is
+       the value after step k+1) and the final OU states (N,) under their
+       names.
+
+Time stepping: explicit Euler for the state variables, all right-hand sides
+evaluated from the values at the start of the step; the OU states are updated
+AFTER the state variables (Euler-Maruyama, see ``ou_update``), so a noise
+sample first acts on the dynamics one step later.
+"""
+
+import numpy as np
+
+__all__ = [
+    "delay_steps",
+    "history_from_init",
+    "ou_update",
+    "hopf",
+    "fhn",
+    "wc",
+    "ww",
+    "kuramoto",
+    "bold",
+    "bold_sample_indices",
+    "bold_times",
+]
+
+
+# ---------------------------------------------------------------------------
+# small helpers
+# ---------------------------------------------------------------------------
+
+
+def delay_steps(lengthMat, signalV, dt):
+    """Integer delay matrix D (N, N) from fibre lengths, per models.md §1.4.
+
+    ``lengthMat`` in mm, ``signalV`` in mm/ms, ``dt`` in ms.
+    N == 1 gives ``[[0]]`` (lengthMat ignored).  Otherwise
+    ``Dms = lengthMat / signalV`` (zeros if signalV <= 0), the diagonal is set
+    to 0, and ``D = round_half_even(Dms / dt)`` as integers (the quotient order
+    lengthMat/signalV then /dt is kept).  History length is ``D.max() + 1``.
+    This is the rule of Hopf, FHN, WC and WW (not upstream's Kuramoto O2).
+    """
+    L = np.asarray(lengthMat, dtype=float)
+    N = L.shape[0]
+    if N == 1:
+        return np.zeros((1, 1), dtype=int)
+    if signalV is not None and signalV > 0:
+        Dms = L / signalV
+    else:
+        Dms = 0.0 * L
+    Dms = Dms.copy()
+    np.fill_diagonal(Dms, 0.0)
+    return np.around(Dms / dt).astype(int)  # np.around rounds half to even
+
+
+def history_from_init(init, S):
+    """History block (N, S) from an initial-condition parameter (models.md §1.5).
+
+    ``init`` is 2-D (N, K): if K == 1 every history column is ``init[:, 0]``;
+    otherwise the last S columns ``init[:, -S:]`` are used (K >= S required).
+    A 1-D (N,) array is treated as (N, 1).
+    """
+    a = np.asarray(init, dtype=float)
+    if a.ndim == 1:
+        a = a[:, None]
+    if a.shape[1] == 1:
+        return np.repeat(a, S, axis=1)
+    if a.shape[1] < S:
+        raise ValueError("initial condition has fewer than S columns")
+    return a[:, -S:].copy()
+
+
+def _per_node(p, key, N):
+    """Parameter ``p[key]`` as a float (N,) array (scalar or per-node)."""
+    return np.broadcast_to(np.asarray(p[key], dtype=float), (N,))
+
+
+def _series(d, key, N, T):
+    """``d[key]`` as a float (N, T) array; zeros when the key is missing."""
+    if d is None or key not in d or d[key] is None:
+        return np.zeros((N, T))
+    a = np.asarray(d[key], dtype=float)
+    if a.shape != (N, T):
+        raise ValueError(f"{key!r} must have shape {(N, T)}, got {a.shape}")
+    return a
+
+
+def _buffer(hist, key, N, T, D):
+    """Integration buffer (N, S+T) whose first S columns are ``hist[key]``.
+
+    Returns the buffer and S.  Checks that S >= max(D) + 1.
+    """
+    h = np.asarray(hist[key], dtype=float)
+    if h.ndim != 2 or h.shape[0] != N:
+        raise ValueError(f"history {key!r} must have shape (N, S)")
+    S = h.shape[1]
+    if S < int(np.max(D)) + 1:
+        raise ValueError(f"history {key!r} has S={S} < max(D)+1")
+    buf = np.zeros((N, S + T))
+    buf[:, :S] = h
+    return buf, S
+
+
+def _ou_state(ou0, key, N):
+    """Initial OU state ``ou0[key]`` as a fresh float (N,) array (0 if missing)."""
+    if ou0 is None or key not in ou0 or ou0[key] is None:
+        return np.zeros(N)
+    return np.array(np.broadcast_to(np.asarray(ou0[key], dtype=float), (N,)))
+
+
+def _check_common(Cmat, D, T):
+    Cmat = np.asarray(Cmat, dtype=float)
+    D = np.asarray(D)
+    N = Cmat.shape[0]
+    if Cmat.shape != (N, N) or D.shape != (N, N):
+        raise ValueError("Cmat and D must both be (N, N)")
+    if np.any(D < 0):
+        raise ValueError("delays must be non-negative")
+    return Cmat, D.astype(int), N, int(T)
+
+
+# ---------------------------------------------------------------------------
+# OU noise
+# ---------------------------------------------------------------------------
+
+
+def ou_update(ou, mean, tau, sigma, dt, xi):
+    """One Euler-Maruyama step of an Ornstein-Uhlenbeck process (models.md §1.8).
+
+    ``ou + (mean - ou) * dt / tau + sigma * sqrt(dt) * xi``
+
+    All arguments broadcast (scalars or (N,) arrays); ``xi`` is a standard
+    normal sample (0 for no noise).  Returns a new array; ``ou`` is not
+    modified.  Every model function calls this once per OU channel at the END
+    of each step, after the state variables were updated.
+    """
+    ou = np.asarray(ou, dtype=float)
+    return ou + (mean - ou) * dt / tau + sigma * np.sqrt(dt) * xi
+
+
+# ---------------------------------------------------------------------------
+# Hopf / FitzHugh-Nagumo (same structure: x, y, coupling on x only)
+# ---------------------------------------------------------------------------
+
+
+def _xy_coupling(kind, K, Cmat, xbuf, D, n, i):
+    """Coupling term of node n at step i for Hopf/FHN (x buffer only)."""
+    N = Cmat.shape[0]
+    X = xbuf[n, i - 1]
+    cpl = 0.0
+    for j in range(N):
+        xj = xbuf[j, i - 1 - D[n, j]]
+        if kind == "diffusive":
+            cpl += K[n] * Cmat[n, j] * (xj - X)
+        elif kind == "additive":
+            cpl += K[n] * Cmat[n, j] * xj
+        else:
+            raise ValueError(f"unknown coupling {kind!r}")
+    return cpl
+
+
+def hopf(p, Cmat, D, hist, ou0, ext, noise, dt, T):
+    """Stuart-Landau (Hopf) network, models.md §3, forward Euler.
+
+    See the module docstring for the shared conventions (D, p, hist, ou0, ext,
+    noise, shapes).  Model-specific keys:
+      p:     a, w, K_gl, coupling ("diffusive" | "additive"), tau_ou, sigma_ou,
+             x_ou_mean, y_ou_mean
+      hist:  "x", "y" (N, S); y is not delayed, only its last column is used
+      ou0:   "x_ou", "y_ou"
+      ext:   "x_ext", "y_ext"
+      noise: "x_ou", "y_ou"
+    Step i, node n (X = x[n,i-1], Y = y[n,i-1]):
+      diffusive cpl = sum_j K_gl*Cmat[n,j]*(x[j,i-1-D[n,j]] - X)
+      additive  cpl = sum_j K_gl*Cmat[n,j]*x[j,i-1-D[n,j]]
+      dx = (a - X^2 - Y^2)*X - w*Y + cpl + x_ou[n] + x_ext
+      dy = (a - X^2 - Y^2)*Y + w*X + y_ou[n] + y_ext
+      x += dt*dx, y += dt*dy; then OU updates of x_ou, y_ou.
+    Returns {"x", "y"} as (N, T) and {"x_ou", "y_ou"} as (N,).
+    """
+    Cmat, D, N, T = _check_common(Cmat, D, T)
+    kind = p["coupling"]
+    if kind not in ("diffusive", "additive"):
+        raise ValueError(f"unknown coupling {kind!r}")
+    a = _per_node(p, "a", N)
+    w = _per_node(p, "w", N)
+    K = _per_node(p, "K_gl", N)
+    tau_ou = _per_node(p, "tau_ou", N)
+    sigma_ou = _per_node(p, "sigma_ou", N)
+    x_mean = _per_node(p, "x_ou_mean", N)
+    y_mean = _per_node(p, "y_ou_mean", N)
+
+    x, S = _buffer(hist, "x", N, T, D)
+    y, Sy = _buffer(hist, "y", N, T, D)
+    if Sy != S:
+        raise ValueError("hist['x'] and hist['y'] must have the same length")
+    x_ou = _ou_state(ou0, "x_ou", N)
+    y_ou = _ou_state(ou0, "y_ou", N)
+    x_ext = _series(ext, "x_ext", N, T)
+    y_ext = _series(ext, "y_ext", N, T)
+    xi_x = _series(noise, "x_ou", N, T)
+    xi_y = _series(noise, "y_ou", N, T)
+
+    for k in range(T):  # step k+1 writes column i
+        i = S + k
+        for n in range(N):
+            X = x[n, i - 1]
+            Y = y[n, i - 1]
+            cpl = _xy_coupling(kind, K, Cmat, x, D, n, i)
+            dx = (a[n] - X**2 - Y**2) * X - w[n] * Y + cpl + x_ou[n] + x_ext[n, k]
+            dy = (a[n] - X**2 - Y**2) * Y + w[n] * X + y_ou[n] + y_ext[n, k]
+            x[n, i] = X + dt * dx
+            y[n, i] = Y + dt * dy
+        x_ou = ou_update(x_ou, x_mean, tau_ou, sigma_ou, dt, xi_x[:, k])
+        y_ou = ou_update(y_ou, y_mean, tau_ou, sigma_ou, dt, xi_y[:, k])
+
+    return {"x": x[:, S:].copy(), "y": y[:, S:].copy(), "x_ou": x_ou, "y_ou": y_ou}
+
+
+def fhn(p, Cmat, D, hist, ou0, ext, noise, dt, T):
+    """FitzHugh-Nagumo network, models.md §4, forward Euler.
+
+    See the module docstring for the shared conventions.  Model-specific keys:
+      p:     alpha, beta, gamma, delta, epsilon, tau, K_gl,
+             coupling ("diffusive" | "additive"), tau_ou, sigma_ou,
+             x_ou_mean, y_ou_mean
+      hist:  "x", "y" (N, S); y is not delayed, only its last column is used
+      ou0:   "x_ou", "y_ou"
+      ext:   "x_ext", "y_ext"  (note: upstream's default x_ext is 1, but a
+             missing key here means 0 -- pass it explicitly)
+      noise: "x_ou", "y_ou"
+    Step i, node n (X = x[n,i-1], Y = y[n,i-1]; cpl as in ``hopf``):
+      dx = -alpha*X^3 + beta*X^2 + gamma*X - Y + cpl + x_ou + x_ext
+      dy = (X - delta - epsilon*Y)/tau + y_ou + y_ext
+      x += dt*dx, y += dt*dy; then OU updates of x_ou, y_ou.
+    Returns {"x", "y"} as (N, T) and {"x_ou", "y_ou"} as (N,).
+    """
+    Cmat, D, N, T = _check_common(Cmat, D, T)
+    kind = p["coupling"]
+    if kind not in ("diffusive", "additive"):
+        raise ValueError(f"unknown coupling {kind!r}")
+    alpha = _per_node(p, "alpha", N)
+    beta = _per_node(p, "beta", N)
+    gamma = _per_node(p, "gamma", N)
+    delta = _per_node(p, "delta", N)
+    epsilon = _per_node(p, "epsilon", N)
+    tau = _per_node(p, "tau", N)
+    K = _per_node(p, "K_gl", N)
+    tau_ou = _per_node(p, "tau_ou", N)
+    sigma_ou = _per_node(p, "sigma_ou", N)
+    x_mean = _per_node(p, "x_ou_mean", N)
+    y_mean = _per_node(p, "y_ou_mean", N)
+
+    x, S = _buffer(hist, "x", N, T, D)
+    y, Sy = _buffer(hist, "y", N, T, D)
+    if Sy != S:
+        raise ValueError("hist['x'] and hist['y'] must have the same length")
+    x_ou = _ou_state(ou0, "x_ou", N)
+    y_ou = _ou_state(ou0, "y_ou", N)
+    x_ext = _series(ext, "x_ext", N, T)
+    y_ext = _series(ext, "y_ext", N, T)
+    xi_x = _series(noise, "x_ou", N, T)
+    xi_y = _series(noise, "y_ou", N, T)
+
+    for k in range(T):
+        i = S + k
+        for n in range(N):
+            X = x[n, i - 1]
+            Y = y[n, i - 1]
+            cpl = _xy_coupling(kind, K, Cmat, x, D, n, i)
+            dx = -alpha[n] * X**3 + beta[n] * X**2 + gamma[n] * X - Y + cpl + x_ou[n] + x_ext[n, k]
+            dy = (X - delta[n] - epsilon[n] * Y) / tau[n] + y_ou[n] + y_ext[n, k]
+            x[n, i] = X + dt * dx
+            y[n, i] = Y + dt * dy
+        x_ou = ou_update(x_ou, x_mean, tau_ou, sigma_ou, dt, xi_x[:, k])
+        y_ou = ou_update(y_ou, y_mean, tau_ou, sigma_ou, dt, xi_y[:, k])
+
+    return {"x": x[:, S:].copy(), "y": y[:, S:].copy(), "x_ou": x_ou, "y_ou": y_ou}
+
+
+# ---------------------------------------------------------------------------
+# Wilson-Cowan
+# ---------------------------------------------------------------------------
+
+
+def _sigmoid(u, a, mu):
+    """Logistic 1/(1+exp(-a(u-mu))) with IEEE overflow semantics (no raise)."""
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-a * (u - mu)))
+
+
+def wc(p, Cmat, D, hist, ou0, ext, noise, dt, T):
+    """Wilson-Cowan network, models.md §5, forward Euler with clipping.
+
+    See the module docstring for the shared conventions.  Model-specific keys:
+      p:     tau_exc, tau_inh, c_excexc, c_excinh, c_inhexc, c_inhinh,
+             a_exc, a_inh, mu_exc, mu_inh, K_gl, exc_ext_baseline,
+             inh_ext_baseline, tau_ou, sigma_ou, exc_ou_mean, inh_ou_mean
+      hist:  "exc", "inh" (N, S); inh is not delayed (last column used)
+      ou0:   "exc_ou", "inh_ou"
+      ext:   "exc_ext", "inh_ext"
+      noise: "exc_ou", "inh_ou"
+    Step i, node n (E = exc[n,i-1], I = inh[n,i-1],
+    S_E(u) = 1/(1+exp(-a_exc(u-mu_exc))), S_I likewise):
+      cpl = sum_j K_gl*Cmat[n,j]*exc[j,i-1-D[n,j]]   (always additive)
+      dE = (-E + (1-E)*S_E(c_excexc*E - c_inhexc*I + cpl + exc_ext_baseline
+                           + exc_ext) + exc_ou) / tau_exc
+      dI = (-I + (1-I)*S_I(c_excinh*E - c_inhinh*I + inh_ext_baseline
+                           + inh_ext) + inh_ou) / tau_inh
+      exc = clip(E + dt*dE, 0, 1), inh = clip(I + dt*dI, 0, 1);
+      then OU updates of exc_ou, inh_ou.
+    The OU term is added outside the sigmoid and divided by the time constant.
+    Returns {"exc", "inh"} as (N, T) and {"exc_ou", "inh_ou"} as (N,).
+    """
+    Cmat, D, N, T = _check_common(Cmat, D, T)
+    tau_exc = _per_node(p, "tau_exc", N)
+    tau_inh = _per_node(p, "tau_inh", N)
+    c_ee = _per_node(p, "c_excexc", N)
+    c_ei = _per_node(p, "c_excinh", N)
+    c_ie = _per_node(p, "c_inhexc", N)
+    c_ii = _per_node(p, "c_inhinh", N)
+    a_exc = _per_node(p, "a_exc", N)
+    a_inh = _per_node(p, "a_inh", N)
+    mu_exc = _per_node(p, "mu_exc", N)
+    mu_inh = _per_node(p, "mu_inh", N)
+    K = _per_node(p, "K_gl", N)
+    exc_base = _per_node(p, "exc_ext_baseline", N)
+    inh_base = _per_node(p, "inh_ext_baseline", N)
+    tau_ou = _per_node(p, "tau_ou", N)
+    sigma_ou = _per_node(p, "sigma_ou", N)
+    exc_mean = _per_node(p, "exc_ou_mean", N)
+    inh_mean = _per_node(p, "inh_ou_mean", N)
+
+    exc, S = _buffer(hist, "exc", N, T, D)
+    inh, Si = _buffer(hist, "inh", N, T, D)
+    if Si != S:
+        raise ValueError("hist['exc'] and hist['inh'] must have the same length")
+    exc_ou = _ou_state(ou0, "exc_ou", N)
+    inh_ou = _ou_state(ou0, "inh_ou", N)
+    exc_ext = _series(ext, "exc_ext", N, T)
+    inh_ext = _series(ext, "inh_ext", N, T)
+    xi_e = _series(noise, "exc_ou", N, T)
+    xi_i = _series(noise, "inh_ou", N, T)
+
+    for k in range(T):
+        i = S + k
+        for n in range(N):
+            E = exc[n, i - 1]
+            I = inh[n, i - 1]
+            cpl = 0.0
+            for j in range(N):
+                cpl += K[n] * Cmat[n, j] * exc[j, i - 1 - D[n, j]]
+            u_e = c_ee[n] * E - c_ie[n] * I + cpl + exc_base[n] + exc_ext[n, k]
+            u_i = c_ei[n] * E - c_ii[n] * I + inh_base[n] + inh_ext[n, k]
+            dE = (-E + (1.0 - E) * _sigmoid(u_e, a_exc[n], mu_exc[n]) + exc_ou[n]) / tau_exc[n]
+            dI = (-I + (1.0 - I) * _sigmoid(u_i, a_inh[n], mu_inh[n]) + inh_ou[n]) / tau_inh[n]
+            exc[n, i] = min(max(E + dt * dE, 0.0), 1.0)
+            inh[n, i] = min(max(I + dt * dI, 0.0), 1.0)
+        exc_ou = ou_update(exc_ou, exc_mean, tau_ou, sigma_ou, dt, xi_e[:, k])
+        inh_ou = ou_update(inh_ou, inh_mean, tau_ou, sigma_ou, dt, xi_i[:, k])
+
+    return {
+        "exc": exc[:, S:].copy(),
+        "inh": inh[:, S:].copy(),
+        "exc_ou": exc_ou,
+        "inh_ou": inh_ou,
+    }
+
+
+# ---------------------------------------------------------------------------
+# Wong-Wang
+# ---------------------------------------------------------------------------
+
+
+def _ww_H(I, a, b, d):
+    """Wong-Wang transfer function (a*I - b)/(1 - exp(-d*(a*I - b))) in kHz.
+
+    Unguarded: a*I == b exactly gives 0/0 = NaN, as upstream.
+    """
+    z = a * I - b
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return np.float64(z) / (1.0 - np.exp(-d * z))
+
+
+def ww(p, Cmat, D, hist, ou0, ext, noise, dt, T):
+    """Wong-Wang (Deco 2014, two populations) network, models.md §6, Euler.
+
+    See the module docstring for the shared conventions.  Model-specific keys:
+      p:     a_exc, b_exc, d_exc, tau_exc, gamma_exc, w_exc,
+             exc_current_baseline, a_inh, b_inh, d_inh, tau_inh, w_inh,
+             inh_current_baseline, J_NMDA, J_I, w_ee, K_gl,
+             tau_ou, sigma_ou, exc_ou_mean, inh_ou_mean
+      hist:  "se", "si" (N, S); si is not delayed (last column used)
+      ou0:   "exc_ou", "inh_ou"
+      ext:   "exc_current", "inh_current"
+      noise: "exc_ou", "inh_ou"
+    Step i, node n (se = se[n,i-1], si = si[n,i-1],
+    H(I; a,b,d) = (a*I - b)/(1 - exp(-d*(a*I - b)))):
+      cpl = sum_j K_gl*Cmat[n,j]*se[j,i-1-D[n,j]]
+      I_E = w_exc*(exc_current_baseline + exc_current) + w_ee*J_NMDA*se
+            - J_I*si + J_NMDA*cpl
+      I_I = w_inh*(inh_current_baseline + inh_current) + J_NMDA*se - si
+      r_exc = H(I_E; a_exc,b_exc,d_exc), r_inh = H(I_I; a_inh,b_inh,d_inh)
+        (from the pre-step state; stored as the output of step i)
+      dse = -se/tau_exc + (1-se)*gamma_exc*r_exc + exc_ou
+      dsi = -si/tau_inh + r_inh + inh_ou
+      se += dt*dse, si += dt*dsi (no clipping); then OU updates.
+    Returns {"r_exc", "r_inh", "se", "si"} as (N, T) and
+    {"exc_ou", "inh_ou"} as (N,).
+    """
+    Cmat, D, N, T = _check_common(Cmat, D, T)
+    a_exc = _per_node(p, "a_exc", N)
+    b_exc = _per_node(p, "b_exc", N)
+    d_exc = _per_node(p, "d_exc", N)
+    tau_exc = _per_node(p, "tau_exc", N)
+    gamma_exc = _per_node(p, "gamma_exc", N)
+    w_exc = _per_node(p, "w_exc", N)
+    exc_base = _per_node(p, "exc_current_baseline", N)
+    a_inh = _per_node(p, "a_inh", N)
+    b_inh = _per_node(p, "b_inh", N)
+    d_inh = _per_node(p, "d_inh", N)
+    tau_inh = _per_node(p, "tau_inh", N)
+    w_inh = _per_node(p, "w_inh", N)
+    inh_base = _per_node(p, "inh_current_baseline", N)
+    J_NMDA = _per_node(p, "J_NMDA", N)
+    J_I = _per_node(p, "J_I", N)
+    w_ee = _per_node(p, "w_ee", N)
+    K = _per_node(p, "K_gl", N)
+    tau_ou = _per_node(p, "tau_ou", N)
+    sigma_ou = _per_node(p, "sigma_ou", N)
+    exc_mean = _per_node(p, "exc_ou_mean", N)
+    inh_mean = _per_node(p, "inh_ou_mean", N)
+
+    se, S = _buffer(hist, "se", N, T, D)
+    si, Si = _buffer(hist, "si", N, T, D)
+    if Si != S:
+        raise ValueError("hist['se'] and hist['si'] must have the same length")
+    r_exc = np.zeros((N, T))
+    r_inh = np.zeros((N, T))
+    exc_ou = _ou_state(ou0, "exc_ou", N)
+    inh_ou = _ou_state(ou0, "inh_ou", N)
+    exc_cur = _series(ext, "exc_current", N, T)
+    inh_cur = _series(ext, "inh_current", N, T)
+    xi_e = _series(noise, "exc_ou", N, T)
+    xi_i = _series(noise, "inh_ou", N, T)
+
+    for k in range(T):
+        i = S + k
+        for n in range(N):
+            SE = se[n, i - 1]
+            SI = si[n, i - 1]
+            cpl = 0.0
+            for j in range(N):
+                cpl += K[n] * Cmat[n, j] * se[j, i - 1 - D[n, j]]
+            I_E = w_exc[n] * (exc_base[n] + exc_cur[n, k]) + w_ee[n] * J_NMDA[n] * SE - J_I[n] * SI + J_NMDA[n] * cpl
+            I_I = w_inh[n] * (inh_base[n] + inh_cur[n, k]) + J_NMDA[n] * SE - SI
+            re = _ww_H(I_E, a_exc[n], b_exc[n], d_exc[n])
+            ri = _ww_H(I_I, a_inh[n], b_inh[n], d_inh[n])
+            r_exc[n, k] = re
+            r_inh[n, k] = ri
+            dse = -SE / tau_exc[n] + (1.0 - SE) * gamma_exc[n] * re + exc_ou[n]
+            dsi = -SI / tau_inh[n] + ri + inh_ou[n]
+            se[n, i] = SE + dt * dse
+            si[n, i] = SI + dt * dsi
+        exc_ou = ou_update(exc_ou, exc_mean, tau_ou, sigma_ou, dt, xi_e[:, k])
+        inh_ou = ou_update(inh_ou, inh_mean, tau_ou, sigma_ou, dt, xi_i[:, k])
+
+    return {
+        "r_exc": r_exc,
+        "r_inh": r_inh,
+        "se": se[:, S:].copy(),
+        "si": si[:, S:].copy(),
+        "exc_ou": exc_ou,
+        "inh_ou": inh_ou,
+    }
+
+
+# ---------------------------------------------------------------------------
+# Kuramoto
+# ---------------------------------------------------------------------------
+
+
+def kuramoto(p, Cmat, D, hist, ou0, ext, noise, dt, T):
+    """Kuramoto phase oscillators, models.md §8, forward Euler with wrapping.
+
+    See the module docstring for the shared conventions.  Here D is the
+    correct per-step delay (no integer-ms truncation, i.e. NOT upstream's
+    ODDITY O2).  Model-specific keys:
+      p:     k (global coupling), omega, tau_ou, sigma_ou  (OU mean fixed 0)
+      hist:  "theta" (N, S)
+      ou0:   "theta_ou"
+      ext:   "theta_ext"
+      noise: "theta_ou"
+    Step i, node n (th = theta[n,i-1], N = Cmat.shape[0]):
+      cpl = sum_j (k/N)*Cmat[n,j]*sin(theta[j,i-1-D[n,j]] - th)
+      theta[n,i] = mod(th + dt*(omega + cpl + theta_ou + theta_ext), 2*pi)
+      then OU update of theta_ou with mean 0.
+    Returns {"theta"} as (N, T) and {"theta_ou"} as (N,).
+    """
+    Cmat, D, N, T = _check_common(Cmat, D, T)
+    kk = _per_node(p, "k", N)
+    omega = _per_node(p, "omega", N)
+    tau_ou = _per_node(p, "tau_ou", N)
+    sigma_ou = _per_node(p, "sigma_ou", N)
+
+    theta, S = _buffer(hist, "theta", N, T, D)
+    theta_ou = _ou_state(ou0, "theta_ou", N)
+    theta_ext = _series(ext, "theta_ext", N, T)
+    xi = _series(noise, "theta_ou", N, T)
+
+    for k in range(T):
+        i = S + k
+        for n in range(N):
+            th = theta[n, i - 1]
+            cpl = 0.0
+            for j in range(N):
+                cpl += (kk[n] / N) * Cmat[n, j] * np.sin(theta[j, i - 1 - D[n, j]] - th)
+            new = th + dt * (omega[n] + cpl + theta_ou[n] + theta_ext[n, k])
+            theta[n, i] = np.mod(new, 2.0 * np.pi)
+        theta_ou = ou_update(theta_ou, 0.0, tau_ou, sigma_ou, dt, xi[:, k])
+
+    return {"theta": theta[:, S:].copy(), "theta_ou": theta_ou}
+
+
+# ---------------------------------------------------------------------------
+# BOLD (Balloon-Windkessel)
+# ---------------------------------------------------------------------------
+
+BOLD_RHO = 0.34
+BOLD_ALPHA = 0.32
+BOLD_V0 = 0.02
+BOLD_K1 = 7 * BOLD_RHO
+BOLD_K2 = 2.0
+BOLD_K3 = 2 * BOLD_RHO - 0.2
+BOLD_GAMMA = 0.41
+BOLD_KAPPA = 0.65
+BOLD_TAU = 0.98
+BOLD_EPS = 1e-120
+
+
+def bold(Z, dt_ms, X0=None, F0=None, Q0=None, V0=None):
+    """Balloon-Windkessel BOLD model, bold.md §1-4, explicit Euler.
+
+    ``Z`` is the (N, L) neural input at the model's full resolution; one BOLD
+    step per input sample with ``h = dt_ms * 1e-3`` seconds.  ``X0, F0, Q0,
+    V0`` are (N,) start states; each missing one defaults to ONES (the
+    ``BOLDModel`` class's initial state, ODDITY B1 -- not the bare function's
+    zeros).  Per sample i and node j, in this order:
+      1. F = max(F, 1e-120)
+      2. X = X + h*(Z[j,i] - kappa*X - gamma*(F - 1))
+      3. Q = Q + (h/tau)*(F/rho*(1 - (1-rho)**(1/F)) - Q*V**(1/alpha - 1))
+         (old F, V, Q)
+      4. V = V + (h/tau)*(F - V**(1/alpha))        (old F, V)
+      5. F = F + h*X                               (new X)
+      6. BOLD[j,i] = V0*(k1*(1-Q) + k2*(1-Q/V) + k3*(1-V))  (new Q, V)
+    with rho 0.34, alpha 0.32, V0 0.02, k1 = 7 rho, k2 = 2, k3 = 2 rho - 0.2,
+    gamma 0.41, kappa 0.65, tau 0.98.  Inputs are not modified.
+    Returns ``(BOLD_full (N, L), X, F, Q, V)`` with the final (N,) states.
+    """
+    Z = np.asarray(Z, dtype=float)
+    if Z.ndim != 2:
+        raise ValueError("Z must be (N, L)")
+    N, L = Z.shape
+
+    def start(v):
+        if v is None:
+            return np.ones(N)
+        return np.array(np.broadcast_to(np.asarray(v, dtype=float), (N,)))
+
+    X, F, Q, V = start(X0), start(F0), start(Q0), start(V0)
+    h = dt_ms * 1e-3
+    inv_alpha = 1.0 / BOLD_ALPHA
+    inv_alpha_m1 = 1.0 / BOLD_ALPHA - 1.0
+    out = np.zeros((N, L))
+
+    for j in range(N):
+        x, f, q, v = float(X[j]), float(F[j]), float(Q[j]), float(V[j])
+        zj = Z[j].tolist()
+        for i in range(L):
+            f = max(f, BOLD_EPS)
+            x_new = x + h * (zj[i] - BOLD_KAPPA * x - BOLD_GAMMA * (f - 1.0))
+            q_new = q + (h / BOLD_TAU) * (f / BOLD_RHO * (1.0 - (1.0 - BOLD_RHO) ** (1.0 / f)) - q * v**inv_alpha_m1)
+            v_new = v + (h / BOLD_TAU) * (f - v**inv_alpha)
+            f_new = f + h * x_new
+            x, q, v, f = x_new, q_new, v_new, f_new
+            out[j, i] = BOLD_V0 * (BOLD_K1 * (1.0 - q) + BOLD_K2 * (1.0 - q / v) + BOLD_K3 * (1.0 - v))
+        X[j], F[j], Q[j], V[j] = x, f, q, v
+
+    return out, X, F, Q, V
+
+
+def bold_sample_indices(g0, L, ndt):
+    """Local indices kept in a BOLD call starting at global sample ``g0``.
+
+    ``g0`` = samples consumed before this call (upstream ``idxLastT``), ``L``
+    the call's input length, ``ndt = round(2000/dt_ms)`` samples per TR.
+    Returns an int array of all local j in [0, L) with
+    ``(g0 + j) % ndt == 1 % ndt`` (bold.md §6).  Note: this is the clean rule;
+    upstream's ODDITY B5 (when g0 % ndt == 1 and g0 > 0 it also skips j = 0)
+    is deliberately not reproduced.
+    """
+    j = np.arange(int(L))
+    return j[(g0 + j) % ndt == 1 % ndt]
+
+
+def bold_times(g, dt_ms):
+    """BOLD time labels in ms for global sample indices ``g``: ``g * dt_ms``."""
+    return np.asarray(g) * dt_ms

@@ -1,0 +1,269 @@
+"""Self-checks of the naive reference implementations (no engine needed).
+
+Compares ``naive`` against the upstream reference numbers of
+spec/models.md §11 (G3 Hopf, G4 FHN, G5 WC, G6 WW; G8 Kuramoto is skipped
+because it uses upstream's truncated delays) and spec/bold.md §4 and §9 (R1).
+"""
+
+import numpy as np
+import pytest
+
+from . import naive
+
+RTOL = 1e-9
+IDX = [0, 10, 100, 1999]
+DT = 0.1
+T = 2000  # duration 200 ms at dt 0.1
+
+CMAT2 = np.array([[0.0, 0.8], [0.5, 0.0]])
+LENGTH2 = np.array([[0.0, 120.0], [120.0, 0.0]])
+SIGNALV = 20.0
+
+OU_DEFAULTS = {"tau_ou": 5.0, "sigma_ou": 0.0}
+
+
+def _setup(Cmat, lengthMat, inits):
+    D = naive.delay_steps(lengthMat, SIGNALV, DT)
+    S = int(D.max()) + 1
+    hist = {k: naive.history_from_init(np.array(v, dtype=float), S) for k, v in inits.items()}
+    return D, S, hist
+
+
+def _check(out, ref):
+    for var, rows in ref.items():
+        for idx, values in rows.items():
+            np.testing.assert_allclose(out[var][:, idx], values, rtol=RTOL, atol=0.0, err_msg=f"{var} idx {idx}")
+
+
+def test_delay_setup_two_nodes():
+    D, S, _ = _setup(CMAT2, LENGTH2, {})
+    assert D.tolist() == [[0, 60], [60, 0]]
+    assert S == 61
+
+
+def test_g3_hopf_two_nodes():
+    p = dict(a=0.25, w=0.2, K_gl=0.6, coupling="diffusive", x_ou_mean=0.0, y_ou_mean=0.0, **OU_DEFAULTS)
+    D, S, hist = _setup(CMAT2, LENGTH2, {"x": [[0.5], [-0.2]], "y": [[0.0], [0.3]]})
+    out = naive.hopf(p, CMAT2, D, hist, {}, {}, {}, DT, T)
+    assert out["x"].shape == (2, T) and out["y"].shape == (2, T)
+    assert out["x_ou"].shape == (2,)
+    _check(
+        out,
+        {
+            "x": {
+                0: [0.4664, -0.1874],
+                10: [0.231710986143, -0.076073979782],
+                100: [-0.101848370813, -0.165940464236],
+                1999: [-0.181084132737, -0.108468879404],
+            },
+            "y": {
+                0: [0.01, 0.2996],
+                10: [0.0867258979106, 0.314587854358],
+                100: [0.0546226456299, 0.479529923694],
+                1999: [-0.505750904905, -0.519876823362],
+            },
+        },
+    )
+
+
+def test_g4_fhn_one_node():
+    p = dict(
+        alpha=3.0,
+        beta=4.0,
+        gamma=-1.5,
+        delta=0.0,
+        epsilon=0.5,
+        tau=20.0,
+        K_gl=0.6,
+        coupling="diffusive",
+        x_ou_mean=0.0,
+        y_ou_mean=0.0,
+        **OU_DEFAULTS,
+    )
+    Cmat = np.zeros((1, 1))
+    D, S, hist = _setup(Cmat, np.zeros((1, 1)), {"x": [[0.1]], "y": [[0.05]]})
+    assert S == 1
+    out = naive.fhn(p, Cmat, D, hist, {}, {"x_ext": np.ones((1, T))}, {}, DT, T)
+    _check(
+        out,
+        {
+            "x": {0: [0.1837], 10: [0.962547872336], 100: [1.00931536795], 1999: [0.374120101239]},
+            "y": {0: [0.050375], 10: [0.076007923263], 100: [0.490969072941], 1999: [0.781470403687]},
+        },
+    )
+
+
+def test_g5_wc_two_nodes():
+    p = dict(
+        tau_exc=2.5,
+        tau_inh=3.75,
+        c_excexc=16.0,
+        c_excinh=15.0,
+        c_inhexc=12.0,
+        c_inhinh=3.0,
+        a_exc=1.5,
+        a_inh=1.5,
+        mu_exc=3.0,
+        mu_inh=3.0,
+        K_gl=0.6,
+        exc_ext_baseline=0.0,
+        inh_ext_baseline=0.0,
+        exc_ou_mean=0.0,
+        inh_ou_mean=0.0,
+        **OU_DEFAULTS,
+    )
+    D, S, hist = _setup(CMAT2, LENGTH2, {"exc": [[0.1], [0.2]], "inh": [[0.05], [0.1]]})
+    out = naive.wc(p, CMAT2, D, hist, {}, {"exc_ext": np.ones((2, T))}, {}, DT, T)
+    _check(
+        out,
+        {
+            "exc": {
+                0: [0.103376082344, 0.208359939262],
+                10: [0.156164966353, 0.283351208],
+                100: [0.043644513524, 0.0359778943085],
+                1999: [0.0283702048715, 0.346030682518],
+            },
+            "inh": {
+                0: [0.0506332797181, 0.106677991719],
+                10: [0.0674241859438, 0.200250460699],
+                100: [0.117727350434, 0.0685348403553],
+                1999: [0.072525726865, 0.264186275455],
+            },
+        },
+    )
+
+
+def test_g6_ww_two_nodes():
+    p = dict(
+        a_exc=0.31,
+        b_exc=0.125,
+        d_exc=160.0,
+        tau_exc=100.0,
+        gamma_exc=0.641,
+        w_exc=1.0,
+        exc_current_baseline=0.382,
+        a_inh=0.615,
+        b_inh=0.177,
+        d_inh=87.0,
+        tau_inh=10.0,
+        w_inh=0.7,
+        inh_current_baseline=0.382,
+        J_NMDA=0.15,
+        J_I=1.0,
+        w_ee=1.4,
+        K_gl=0.6,
+        exc_ou_mean=0.0,
+        inh_ou_mean=0.0,
+        **OU_DEFAULTS,
+    )
+    D, S, hist = _setup(CMAT2, LENGTH2, {"se": [[0.1], [0.2]], "si": [[0.05], [0.1]]})
+    out = naive.ww(p, CMAT2, D, hist, {}, {}, {}, DT, T)
+    assert set(out) == {"r_exc", "r_inh", "se", "si", "exc_ou", "inh_ou"}
+    _check(
+        out,
+        {
+            "r_exc": {
+                0: [0.00226105929726, 0.0005833984338],
+                10: [0.0024842167935, 0.00080476765682],
+                100: [0.00357674380331, 0.00306013484752],
+                1999: [0.00653765918082, 0.00533939339204],
+            },
+            "se": {
+                0: [0.100030440511, 0.199829916672],
+                10: [0.10040439763, 0.198199522102],
+                100: [0.107456350781, 0.190218673987],
+                1999: [0.254567343053, 0.232745258349],
+            },
+            "si": {
+                0: [0.0496853479041, 0.0990444419536],
+                10: [0.0468263623345, 0.0901028042763],
+                100: [0.0360152530082, 0.0491738961573],
+                1999: [0.0470250260432, 0.0451338093778],
+            },
+        },
+    )
+
+
+def test_ou_update_formula_and_lag():
+    ou = naive.ou_update(np.array([1.0, -2.0]), 0.5, 5.0, 0.3, 0.1, np.array([1.0, 0.0]))
+    np.testing.assert_allclose(
+        ou, [1.0 + (0.5 - 1.0) * 0.1 / 5.0 + 0.3 * np.sqrt(0.1), -2.0 + (0.5 + 2.0) * 0.1 / 5.0], rtol=1e-15
+    )
+    # noise at the end of step 1 acts on the state only from step 2 on
+    p = dict(a=0.0, w=0.0, K_gl=0.0, coupling="additive", x_ou_mean=0.0, y_ou_mean=0.0, tau_ou=5.0, sigma_ou=1.0)
+    hist = {"x": np.zeros((1, 1)), "y": np.zeros((1, 1))}
+    xi = np.zeros((1, 3))
+    xi[0, 0] = 1.0
+    out = naive.hopf(p, np.zeros((1, 1)), np.zeros((1, 1), int), hist, {}, {}, {"x_ou": xi}, 0.1, 3)
+    assert out["x"][0, 0] == 0.0
+    assert out["x"][0, 1] == pytest.approx(0.1 * np.sqrt(0.1))
+
+
+def test_bold_section4_reference():
+    Z = np.full((1, 5), 10.0)
+    B, X, F, Q, V = naive.bold(Z, 0.1)  # h = 1e-4 s
+    assert B[0, 0] == 0.0
+    np.testing.assert_allclose(
+        B[0, 1:],
+        [1.37461538685e-10, 4.12655713866e-10, 8.25853707909e-10, 1.37732677059e-09],
+        rtol=RTOL,
+        atol=0.0,
+    )
+
+
+def test_bold_r1_reference():
+    L = 200000
+    ndt = int(round(2000 / 0.1))
+    Z = np.zeros((2, L))
+    Z[0, :] = 10.0
+    Z[1, 50000:60000] = 50.0
+    Z_in = Z.copy()
+    B, X, F, Q, V = naive.bold(Z, 0.1)
+    assert np.array_equal(Z, Z_in)
+    idx = naive.bold_sample_indices(0, L, ndt)
+    assert idx.tolist() == [1 + 20000 * m for m in range(10)]
+    np.testing.assert_allclose(naive.bold_times(idx, 0.1), [0.1 + 2000.0 * m for m in range(10)], rtol=1e-12)
+    ref0 = [
+        1.37461538685e-10,
+        0.0601413433555,
+        0.0616674057997,
+        0.0614684646655,
+        0.0617452976714,
+        0.0619119356507,
+        0.0619176977511,
+        0.0618799599088,
+        0.061859934901,
+        0.0618610112403,
+    ]
+    ref1 = [
+        1.37324197258e-10,
+        0.0226068266509,
+        0.0220237720636,
+        0.057308517718,
+        0.060056518627,
+        0.0629377560965,
+        0.0626395514318,
+        0.0703542228497,
+        0.059416931045,
+        -0.0215607223554,
+    ]
+    np.testing.assert_allclose(B[0, idx], ref0, rtol=RTOL, atol=0.0)
+    np.testing.assert_allclose(B[1, idx], ref1, rtol=RTOL, atol=0.0)
+    np.testing.assert_allclose(X, [-0.0262827475611, 0.0735818523686], rtol=RTOL, atol=0.0)
+    np.testing.assert_allclose(F, [25.4076872676, 1.12671995406], rtol=RTOL, atol=0.0)
+    np.testing.assert_allclose(Q, [0.134319911589, 1.0562938145], rtol=RTOL, atol=0.0)
+    np.testing.assert_allclose(V, [2.81574877281, 1.02900180003], rtol=RTOL, atol=0.0)
+
+    # continuation: second call with the first 30000 samples, from the final states
+    B2, *_ = naive.bold(Z[:, :30000], 0.1, X, F, Q, V)
+    idx2 = naive.bold_sample_indices(L, 30000, ndt)
+    assert idx2.tolist() == [1, 20001]
+    np.testing.assert_allclose(naive.bold_times(L + idx2, 0.1), [20000.1, 22000.1], rtol=1e-12)
+    np.testing.assert_allclose(B2[0, idx2], [0.0618670609401, 0.0618695982601], rtol=RTOL, atol=0.0)
+    np.testing.assert_allclose(B2[1, idx2], [-0.00401693807565, 0.0057088324275], rtol=RTOL, atol=0.0)
+
+
+def test_bold_sample_count_rule():
+    # a single run of T samples keeps floor((T-2)/ndt)+1 samples (T >= 2)
+    for T_, ndt in [(2, 5), (6, 5), (7, 5), (100000, 20000)]:
+        assert len(naive.bold_sample_indices(0, T_, ndt)) == (T_ - 2) // ndt + 1
