@@ -35,10 +35,10 @@ class Setup:
     dt: float
     S: int  # history length (columns): max delay + 1
     D: np.ndarray
-    P: np.ndarray  # (param, node, 1)
-    OUP: np.ndarray  # (3, ou, node, 1)
-    csr: tuple
-    cvar: int
+    P: np.ndarray  # (node, 1, param)
+    OU: np.ndarray  # (node, 1, ou, 3): mean, dt / tau, sigma * sqrt(dt)
+    far: tuple  # far connections (lag >= K), see network.coupling_lists
+    near: tuple  # near connections (lag < K)
     noisy: bool
 
 
@@ -51,9 +51,22 @@ class Engine:
 
     @property
     def kernel(self):
-        """The compiled loop (generated and loaded on first use)."""
+        """The compiled loop module (generated and loaded on first use)."""
         if self._kernel is None:
-            self._kernel = _loop.load(self.spec.kernel_module, self.spec.has_coupling, self.spec.has_post)
+            s = self.spec
+            coupled = s.coupling_var is not None
+            self._kernel = _loop.load(
+                s.kernel_module,
+                s.has_features,
+                s.has_post,
+                len(s.buffered),
+                len(s.ou),
+                len(s.kernel_params),
+                len(s.inputs),
+                s.n_features if coupled else 0,
+                s.channels if coupled else (),
+                s.buffered.index(s.coupling_var) if coupled else -1,
+            )
         return self._kernel
 
     def setup(self, params) -> Setup:
@@ -70,11 +83,8 @@ class Engine:
         if spec.derived is not None:
             for name, v in spec.derived(params, N).items():
                 values[name] = np.broadcast_to(np.asarray(v, dtype=float), (N,))
-        P = (
-            np.stack([values[name] for name in spec.kernel_params])[:, :, None].copy()
-            if values
-            else np.zeros((0, N, 1))
-        )
+        P = np.stack([values[name] for name in spec.kernel_params], axis=-1) if values else np.zeros((N, 0))
+        P = np.ascontiguousarray(P[:, None, :])
         ou_rows = []
         tau = P_.node_values(spec.tau_ou, params.get(spec.tau_ou), N) if spec.ou else None
         sigma = P_.node_values(spec.sigma_ou, params.get(spec.sigma_ou), N) if spec.ou else None
@@ -85,17 +95,17 @@ class Engine:
                 raise ValueError(f"Parameter '{spec.sigma_ou}' must be >= 0, got {sigma.min()}.")
         for mean in spec.ou_mean:
             m = np.zeros(N) if mean is None else P_.node_values(mean, params.get(mean), N)
-            ou_rows.append(np.stack([m, tau, sigma]))
-        OUP = np.stack(ou_rows, axis=1)[..., None].copy() if ou_rows else np.zeros((3, 0, N, 1))
+            ou_rows.append(np.stack([m, dt / tau, sigma * np.sqrt(dt)], axis=-1))
+        OU = np.stack(ou_rows, axis=1) if ou_rows else np.zeros((N, 0, 3))
+        OU = np.ascontiguousarray(OU[:, None])
         self_delay = spec.self_delay_steps(params) if spec.self_delay_steps else 0
         signalV = params.get("signalV") or 0.0
         D = network.delay_steps(params.get("lengthMat"), signalV, dt, N, self_delay)
         S = int(D.max()) + 1
-        weights = spec.weights(params) if spec.weights else [params["Cmat"]]
-        csr = network.coupling_lists(weights, D) if spec.coupling_var else network.coupling_lists([], D)
-        cvar = spec.buffered.index(spec.coupling_var) if spec.coupling_var else -1
+        weights = (spec.weights(params) if spec.weights else [params["Cmat"]]) if spec.coupling_var else []
+        far, near = network.coupling_lists(weights, D, _loop.K)
         noisy = bool(spec.ou) and bool(np.any(sigma > 0))
-        return Setup(N, dt, S, D, P, OUP, csr, cvar, noisy)
+        return Setup(N, dt, S, D, P, OU, far, near, noisy)
 
     def initial_state(self, params, setup: Setup):
         """History buffers (var, S, node) and OU states (var, node) from the init parameters."""
@@ -106,9 +116,9 @@ class Engine:
             key = inits.get(name)
             if key is not None and params.get(key) is not None:
                 H[v] = P_.history(key, params[key], N, S).T
-        Q = np.zeros((len(spec.ou), N))
+        Q = np.zeros((N, len(spec.ou)))
         for v, name in enumerate(spec.ou):
-            Q[v] = P_.ou_state(name, params.get(inits[name]), N)
+            Q[:, v] = P_.ou_state(name, params.get(inits[name]), N)
         return H, Q
 
     def run(self, params, steps, *, T=None, g0=0, gen=None, setup=None, state=None, progress=None):
@@ -138,7 +148,7 @@ class Engine:
         X : ndarray
             Buffered variables (var, S + steps, node, 1), history first.
         Q : ndarray
-            Final OU states (var, node, 1).
+            Final OU states (node, 1, var).
         setup : Setup
         """
         T = steps if T is None else T
@@ -147,7 +157,7 @@ class Engine:
         H, Q0 = state if state is not None else self.initial_state(params, setup)
         X = np.empty((len(spec.buffered), S + steps, N, 1))
         X[:, :S, :, 0] = H
-        Q = Q0[..., None].copy()
+        Q = Q0[:, None, :].copy()
         ins = [inputs.normalize(name, params.get(name, 0.0), N, T) for name in spec.inputs]
         nou = len(spec.ou)
         if setup.noisy and gen is None:
@@ -155,8 +165,11 @@ class Engine:
         per_step = N * (len(ins) + (nou if setup.noisy else 0)) or 1
         blk = int(max(1, min(steps, BLOCK_VALUES // per_step)))
         starts = list(range(0, steps, blk))
-        empty_Z = np.zeros((0, max(nou, 1), N, 1))
+        empty_Z = np.zeros((0, N, 1, max(nou, 1)))
         kernel = self.kernel
+        R = 2 ** int(np.ceil(np.log2(S + _loop.K + 1)))  # ring length: holds every lag and a K-step block
+        G = np.zeros((max(spec.n_features, 1), N, 1, 2 * R))
+        kernel.fill_features(X, G, 0, S)
 
         def draw(s):
             return noise.draw([gen], min(blk, steps - s), nou, N)
@@ -171,11 +184,10 @@ class Engine:
                     pending = pool.submit(draw, starts[bi + 1]) if pool and bi + 1 < len(starts) else None
                 else:
                     Z = empty_Z
-                U = np.empty((e - s, len(ins), N, 1))
+                U = np.empty((e - s, N, 1, max(len(ins), 1)))
                 for v, arr in enumerate(ins):
-                    U[:, v, :, 0] = inputs.block(arr, T, g0 + s, e - s)
-                ptr, idx, lag, W = setup.csr
-                kernel(S + s, S + e, setup.dt, X, Q, setup.P, U, Z, setup.OUP, ptr, idx, lag, W, setup.cvar)
+                    U[:, :, 0, v] = inputs.block(arr, T, g0 + s, e - s)
+                kernel.run_block(S + s, S + e, setup.dt, X, G, Q, setup.P, U, Z, setup.OU, *setup.far, *setup.near)
                 if progress is not None:
                     progress(e - s)
         finally:

@@ -19,19 +19,21 @@ def delay_steps(lengthMat, signalV, dt, N, self_delay=0):
     return D
 
 
-def coupling_lists(weights, D):
-    """Compressed rows of the connections with any non-zero weight.
+def coupling_lists(weights, D, K):
+    """Connections with any non-zero weight, split into far (lag >= K steps) and near ones.
 
-    Returns ``(ptr, idx, lag, W)``: the connections into node n are ``ptr[n]:ptr[n+1]``, coming from
-    node ``idx[j]`` with buffer lag ``lag[j] = 1 + D[n, idx[j]]`` steps and weights ``W[:, j]``.
+    Returns two tuples ``(ptr, src, lag, W)`` (far, near) in compressed-row form: the connections into
+    node n are ``j = ptr[n] .. ptr[n+1]-1``, from node ``src[j]``, seen ``lag[j] = 1 + D[n, src[j]]``
+    steps later, with weights ``W[:, j]`` (one row per weight matrix).
     """
     N = D.shape[0]
-    Ws = np.stack([np.asarray(w, dtype=float) for w in weights]) if weights else np.zeros((0, N, N))
-    mask = np.any(Ws != 0, axis=0) if len(Ws) else np.zeros((N, N), dtype=bool)
-    rows, cols = np.nonzero(mask)
-    ptr = np.zeros(N + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=N), out=ptr[1:])
-    idx = cols.astype(np.int64)
-    lag = (1 + D[rows, cols]).astype(np.int64)
-    W = np.ascontiguousarray(Ws[:, rows, cols])
-    return ptr, idx, lag, W
+    Ws = np.stack([np.asarray(w, dtype=float) for w in weights]) if weights else np.zeros((1, N, N))
+    mask = np.any(Ws != 0, axis=0)
+    lag_all = 1 + D
+    parts = []
+    for sel in (mask & (lag_all >= K), mask & (lag_all < K)):
+        rows, cols = np.nonzero(sel)
+        ptr = np.zeros(N + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=N), out=ptr[1:])
+        parts.append((ptr, cols.astype(np.int64), lag_all[rows, cols].astype(np.int64), Ws[:, rows, cols].copy()))
+    return tuple(parts)

@@ -78,8 +78,10 @@ class ModelSpec:
     coupling_var: str | None = None  # buffered variable other nodes see through Cmat
     derived: Callable[[dict, int], dict] | None = None  # extra kernel parameters computed from params
     weights: Callable[[dict], list] | None = None  # coupling weight matrices; default [Cmat]
+    channels: tuple = ((0, 0),)  # (weight, feature) of each coupling channel: net[c] = W_w @ delayed feature f
+    n_features: int = 1  # coupling features per node (default: the coupling variable)
+    has_features: bool = False  # kernel module defines ``features(x, g)`` filling g[f] from the state x
     has_post: bool = False  # kernel module defines ``post(x, p)`` applied after each Euler step
-    has_coupling: bool = False  # kernel module defines ``coupling(x_delayed, x_self)``
     self_delay_steps: Callable[[dict], int] | None = None  # delay on the diagonal (default 0)
     tau_ou: str = "tau_ou"
     sigma_ou: str = "sigma_ou"

@@ -43,7 +43,7 @@ def coupling_mode(params, N):
 
 def _variables(spec, X, Q):
     """Engine buffers as upstream-style arrays: (N, S + T) per buffered variable, (N,) per OU state."""
-    return [X[v, :, :, 0].T for v in range(len(spec.buffered))] + [Q[v, :, 0].copy() for v in range(len(spec.ou))]
+    return [X[v, :, :, 0].T for v in range(len(spec.buffered))] + [Q[:, 0, v].copy() for v in range(len(spec.ou))]
 
 
 def integration_function(spec):

@@ -13,15 +13,18 @@ TWO_PI = 2.0 * np.pi
 
 
 @njit(cache=True, inline="always")
-def coupling(xd, xs):
-    """Phase interaction of a delayed neighbour phase xd with the own phase xs."""
-    return np.sin(xd - xs)
+def features(x, g):
+    """Coupling features of a phase: its sine and cosine."""
+    g[0] = np.sin(x[THETA])
+    g[1] = np.cos(x[THETA])
 
 
 @njit(cache=True, inline="always")
 def rhs(x, net, u, q, p, dx):
-    """d theta / dt (rad/ms); net[0] = sum_j Cmat[n,j] sin(theta_j(t - D[n,j]) - theta_n)."""
-    dx[THETA] = p[OMEGA] + p[K_OVER_N] * net[0] + q[THETA_OU] + u[THETA_EXT]
+    """d theta / dt (rad/ms); net = sum_j Cmat[n,j] (sin, cos) theta_j(t - D[n,j]), so that
+    cos(theta) net[0] - sin(theta) net[1] = sum_j Cmat[n,j] sin(theta_j(t - D[n,j]) - theta)."""
+    cpl = np.cos(x[THETA]) * net[0] - np.sin(x[THETA]) * net[1]
+    dx[THETA] = p[OMEGA] + p[K_OVER_N] * cpl + q[THETA_OU] + u[THETA_EXT]
 
 
 @njit(cache=True, inline="always")
