@@ -100,7 +100,7 @@ class NativeModel(Model):
     def _integrate_steps(self, steps, T, g_in_run):
         if self._gen is None:
             self._gen = noise.generator(self.params.get("seed"))
-        X, Q, setup = self._engine.run(self.params, steps, T=T, g0=g_in_run, gen=self._gen)
+        X, Q, setup = self._engine.run(self.params, steps, T=T, g0=g_in_run, gen=self._gen, progress=self._progress)
         self.startindt = setup.S
         t = (self._steps_done + np.arange(1, steps + 1)) * self.params["dt"]
         return t, _variables(self.spec, X, Q)

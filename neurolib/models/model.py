@@ -65,6 +65,7 @@ class Model:
         self.boldInitialized = False
         self._steps_done = 0  # steps simulated since the last fresh run
         self._gen = None  # noise generator of the current run (native models)
+        self._progress = None  # callable(steps) advancing a progress bar during run()
         self.initializeRun()
         logger.info(f"{self.name}: Model initialized.")
 
@@ -114,7 +115,9 @@ class Model:
         self.boldInitialized = True
 
     # ------------------------------------------------------------------ running
-    def run(self, chunkwise=False, chunksize=None, bold=False, append_outputs=False, continue_run=False):
+    def run(
+        self, chunkwise=False, chunksize=None, bold=False, append_outputs=False, continue_run=False, progress=False
+    ):
         """Simulate the model for ``params['duration']`` ms.
 
         Parameters
@@ -130,6 +133,8 @@ class Model:
             Append to the outputs of earlier chunks or runs instead of replacing them.
         continue_run : bool
             Continue from the last state (delay history, noise stream and time included).
+        progress : bool
+            Show a progress bar (it appears once the run has taken 2 s).
         """
         self.initializeRun(initializeBold=bold)
         if continue_run:
@@ -145,9 +150,21 @@ class Model:
             if isinstance(chunksize, bool) or not isinstance(chunksize, (int, np.integer)) or chunksize < 1:
                 raise ValueError(f"'chunksize' must be a positive integer number of steps, got {chunksize!r}.")
             self.checkChunkwise(chunksize)
-            self.integrateChunkwise(chunksize, bold, append_outputs, total=total)
-        else:
-            self.integrate(append_outputs, simulate_bold=bold, steps=total)
+        bar = None
+        if progress:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=total, delay=2.0, unit="step", unit_scale=True, desc=self.name, leave=False)
+            self._progress = bar.update
+        try:
+            if chunkwise:
+                self.integrateChunkwise(chunksize, bold, append_outputs, total=total)
+            else:
+                self.integrate(append_outputs, simulate_bold=bold, steps=total)
+        finally:
+            self._progress = None
+            if bar is not None:
+                bar.close()
         self.checkOutputs()
 
     def checkChunkwise(self, chunksize):

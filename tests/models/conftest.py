@@ -1,0 +1,42 @@
+"""Fixtures shared by the model tests.
+
+``ALL_MODELS`` is the single place where models join the shared contract tests: every test that takes the
+``model_cls`` fixture runs once per class listed here.
+"""
+
+import numpy as np
+import pytest
+
+from neurolib.models.fhn import FHNModel
+from neurolib.models.hopf import HopfModel
+from neurolib.models.kuramoto import KuramotoModel
+from neurolib.models.wc import WCModel
+
+ALL_MODELS = [HopfModel, FHNModel, WCModel, KuramotoModel]
+
+
+@pytest.fixture(params=ALL_MODELS, ids=lambda cls: cls.__name__)
+def model_cls(request):
+    """Each model class of ``ALL_MODELS`` in turn."""
+    return request.param
+
+
+@pytest.fixture
+def delayed_network():
+    """Factory for a small, delayed, noisy network of a model class.
+
+    ``make(cls, N=3, seed=7, sigma=0.05, duration=20.0)`` returns a model whose connectivity mixes short
+    delays (fewer steps than the engine's block length) and long ones (up to ~30 steps at dt = 0.1 ms).
+    """
+
+    def make(cls, N=3, seed=7, sigma=0.05, duration=20.0):
+        rng = np.random.default_rng(1234)
+        Cmat = rng.uniform(0.2, 1.0, (N, N))
+        Dmat = rng.uniform(2.0, 60.0, (N, N))  # mm; at signalV = 20 mm/ms: 1 .. 30 steps
+        Dmat[0, 1] = 4.0  # one short delay (2 steps) so both delay regimes are exercised
+        model = cls(Cmat=Cmat, Dmat=Dmat, seed=seed)
+        model.params["duration"] = duration
+        model.params["sigma_ou"] = sigma
+        return model
+
+    return make
