@@ -265,7 +265,7 @@ class Model:
             if g not in node:
                 node[g] = dotdict()
             node = node[g]
-        if append and leaf in node and data.size:
+        if append and leaf in node:
             node[leaf] = np.concatenate([node[leaf], data], axis=-1)
         else:
             node[leaf] = data

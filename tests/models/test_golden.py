@@ -82,7 +82,7 @@ def _run_case(entry, inputs):
         if key in ("Cmat", "Dmat"):
             continue
         model.params[key] = np.array(value, copy=True)
-    np.random.seed(SEED)  # as the generating run did (the engine must not depend on it)
+    np.random.seed(SEED)  # noqa: NPY002  (as the generating run did; the engine must not depend on it)
     model.run(**entry["run_kwargs"])
     flat = _flatten(model.outputs)
     flat["t"] = np.asarray(model.t)
