@@ -47,7 +47,8 @@ def assert_variance(samples, var, p=1e-4):
     n = samples.size
     stat = (n - 1) * samples.var(ddof=1) / var
     lo, hi = stats.chi2.ppf([p, 1 - p], n - 1)
-    assert lo < stat < hi, f"variance {samples.var(ddof=1):.4f}, expected {var:.4f} (chi2 {stat:.1f} not in [{lo:.1f}, {hi:.1f}])"
+    msg = f"variance {samples.var(ddof=1):.4f}, expected {var:.4f} (chi2 {stat:.1f} not in [{lo:.1f}, {hi:.1f}])"
+    assert lo < stat < hi, msg
 
 
 def assert_uncorrelated(a, b):
