@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import ast
 import importlib
+import inspect
 import sys
 import time
 
@@ -21,6 +22,8 @@ MODELS = {
     "fhn": ("neurolib.models.fhn", "FHNModel"),
     "wc": ("neurolib.models.wc", "WCModel"),
     "kuramoto": ("neurolib.models.kuramoto", "KuramotoModel"),
+    "ww": ("neurolib.models.ww", "WWModel"),
+    "thalamus": ("neurolib.models.thalamus", "ThalamicMassModel"),
 }
 
 
@@ -55,6 +58,8 @@ def build_model(args):
 
         ds = Dataset(args.dataset)
         kwargs = {"Cmat": ds.Cmat, "Dmat": ds.Dmat}
+    if kwargs and "Cmat" not in inspect.signature(cls.__init__).parameters:
+        raise SystemExit(f"neurolib: the {args.model} model is a single node; it takes no --dataset.")
     model = cls(seed=args.seed, **kwargs)
     if args.dt is not None:
         model.params["dt"] = args.dt

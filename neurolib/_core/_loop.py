@@ -16,10 +16,15 @@ the start of each K-step block, K values contiguous in memory, which vectorises;
 connections are summed step by step. Each sum runs over connections in a fixed order, so results do
 not depend on how a run is cut into blocks or chunks.
 
-Buffers (kernel layout): X (var, time, node, batch) for buffered variables; per node and batch member
-the contiguous rows Q (node, batch, ou) of OU states, P (node, batch, param) of parameters,
+A node can also read its own history with a delay ("self reads", e.g. ALN's local E and I rates):
+net[NC + s] = G[f_s, n, t - self_lag[s]].
+
+Buffers (kernel layout): X (var, time, node, batch) for buffered variables (outputs and coupling
+sources, full history); per node and batch member the contiguous rows Y (node, batch, var) of the
+other state variables, Q (node, batch, ou) of OU states, P (node, batch, param) of parameters,
 OU (node, batch, ou, 3) of OU coefficients (mean, dt / tau, sigma sqrt(dt)), and per step of a block
-U (step, node, batch, input) of inputs and Z (step, node, batch, ou) of standard normals.
+U (step, node, batch, input) of inputs and Z (step, node, batch, ou + white) of standard normals
+(white-noise channels reach the kernel after the inputs, in u[NU:]).
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ from numba import njit, uint64
 from {module} import rhs as _rhs
 {imports}
 
-NX, NOU, NPAR, NU, NF, NC, K = {nx}, {nou}, {npar}, {nu}, {nf}, {nc}, {K}
+NX, NY, NOU, NWN, NPAR, NU, NF, NC, NS, K = {nx}, {ny}, {nou}, {nwn}, {npar}, {nu}, {nf}, {nc}, {ns}, {K}
 
 
 @njit(cache=True, nogil=True)
@@ -63,18 +68,23 @@ def fill_features(X, G, t0, t1):
 
 
 @njit(cache=True, nogil=True)
-def run_block(i0, i1, dt, X, G, Q, P, U, Z, OU, far_ptr, far_src, far_lag, far_W, near_ptr, near_src, near_lag, near_W):
-    """Euler-Maruyama steps i0 .. i1-1 of X (var, time, node, batch) in place; OU states Q updated after."""
+def run_block(
+    i0, i1, dt, X, Y, G, Q, P, U, Z, OU,
+    far_ptr, far_src, far_lag, far_W, near_ptr, near_src, near_lag, near_W, self_lag,
+):  # fmt: skip
+    """Euler-Maruyama steps i0 .. i1-1 of X (var, time, node, batch) and Y in place; OU states Q updated after."""
     N, B = X.shape[2], X.shape[3]
     R = G.shape[3] // 2
     mask = R - 1
     noisy = Z.shape[0] > 0
     x = np.empty(max(NX, 1))
     dx = np.empty(max(NX, 1))
-    net = np.zeros(max(NC, 1))
+    y = np.empty(max(NY, 1))
+    dy = np.empty(max(NY, 1))
+    net = np.zeros(max(NC + NS, 1))
     g = np.empty(max(NF, 1))
     p = np.empty(max(NPAR, 1))
-    u = np.zeros(max(NU, 1))
+    u = np.zeros(max(NU + NWN, 1))
     q = np.zeros(max(NOU, 1))
     pre = np.zeros((max(NC, 1), N, B, K))
     Gf = G.reshape(G.size)  # flat (feature, node, batch, 2R)
@@ -92,24 +102,30 @@ def run_block(i0, i1, dt, X, G, Q, P, U, Z, OU, far_ptr, far_src, far_lag, far_W
                 for b in range(B):
                     for v in range(NX):
                         x[v] = X[v, i - 1, n, b]
+                    for v in range(NY):
+                        y[v] = Y[n, b, v]
 {near_zero}
                     for j in range(near_ptr[n], near_ptr[n + 1]):
                         m = near_src[j]
                         rj = (i - near_lag[j]) & mask
 {near_body}
 {net_store}
+{self_reads}
                     for v in range(NPAR):
                         p[v] = P[n, b, v]
                     for v in range(NU):
                         u[v] = U[k, n, b, v]
+                    for v in range(NWN):
+                        u[NU + v] = Z[k, n, b, NOU + v] if noisy else 0.0
                     for v in range(NOU):
                         q[v] = Q[n, b, v]
-                    _rhs(x, net, u, q, p, dx)
-                    for v in range(NX):
-                        x[v] = x[v] + dt * dx[v]
-                    _post(x, p)
+                    _rhs(x, y, net, u, q, p, dx, dy)
+{euler}
+                    _post(x, y, p)
                     for v in range(NX):
                         X[v, i, n, b] = x[v]
+                    for v in range(NY):
+                        Y[n, b, v] = y[v]
                     if NF > 0:
                         _features(x, g)
                         for f in range(NF):
@@ -139,7 +155,7 @@ def _features(x, g):
 _DEFAULT_POST = '''
 
 @njit(inline="always")
-def _post(x, p):
+def _post(x, y, p):
     """No post-step correction."""
     return None
 '''
@@ -154,13 +170,13 @@ def cache_dir():
     return os.path.join(root, "kernels")
 
 
-def _source(module, has_features, has_post, nx, nou, npar, nu, nf, channels, cvar):
+def _source(module, has_features, has_post, nx, ny, nou, nwn, npar, nu, nf, channels, self_features, algebraic, cvar):
     imports = []
     if has_features:
         imports.append(f"from {module} import features as _features")
     if has_post:
         imports.append(f"from {module} import post as _post")
-    nc = len(channels)
+    nc, ns = len(channels), len(self_features)
     p24, p20, p16 = " " * 24, " " * 20, " " * 16
     far = [f"{p16}a{c}_{kk} = 0.0" for c in range(nc) for kk in range(K)]
     far.append(f"{p16}for j in range(far_ptr[n], far_ptr[n + 1]):")
@@ -170,21 +186,30 @@ def _source(module, has_features, has_post, nx, nou, npar, nu, nf, channels, cva
         far.append(f"{p20}w{c} = far_W[{w}, j]")
         far += [f"{p20}a{c}_{kk} += w{c} * Gf[o{c} + uint64({kk})]" for kk in range(K)]
     far += [f"{p16}pre[{c}, n, b, {kk}] = a{c}_{kk}" for c in range(nc) for kk in range(K)]
+    euler = [f"{p20}x[{v}] = dx[{v}]" if v in algebraic else f"{p20}x[{v}] = x[{v}] + dt * dx[{v}]" for v in range(nx)]
+    euler += [f"{p20}y[{v}] = y[{v}] + dt * dy[{v}]" for v in range(ny)]
     src = _TEMPLATE.format(
         module=module,
         imports="\n".join(imports),
         nx=nx,
+        ny=ny,
         nou=nou,
+        nwn=nwn,
         npar=npar,
         nu=nu,
         nf=nf,
         nc=nc,
+        ns=ns,
         K=K,
         far_body="\n".join(far) if nc else p16 + "pass",
         near_zero="\n".join(f"{p20}a{c} = 0.0" for c in range(nc)),
         near_body="\n".join(f"{p24}a{c} += near_W[{w}, j] * G[{f}, m, b, rj]" for c, (w, f) in enumerate(channels))
         or p24 + "pass",
         net_store="\n".join(f"{p20}net[{c}] = a{c} + pre[{c}, n, b, kk]" for c in range(nc)),
+        self_reads="\n".join(
+            f"{p20}net[{nc + s}] = G[{f}, n, b, (i - self_lag[{s}]) & mask]" for s, f in enumerate(self_features)
+        ),
+        euler="\n".join(euler),
     )
     if not has_features:
         src += _DEFAULT_FEATURES.format(cvar=cvar) if nf else _NO_FEATURES
@@ -196,14 +221,31 @@ def _source(module, has_features, has_post, nx, nou, npar, nu, nf, channels, cva
 _loaded: dict = {}
 
 
-def load(module, has_features, has_post, nx, nou, npar, nu, nf, channels, cvar):
+def load(module, has_features, has_post, nx, ny, nou, nwn, npar, nu, nf, channels, self_features, algebraic, cvar):
     """The compiled loop module (``run_block``, ``fill_features``) for the kernel module ``module``.
 
-    Sizes are compiled in as constants: ``nx`` buffered variables, ``nou`` OU states, ``npar`` kernel
-    parameters, ``nu`` inputs, ``nf`` coupling features; ``channels`` lists the (weight, feature) pair
-    of each coupling channel; ``cvar`` is the buffered variable used as the feature by default.
+    Sizes are compiled in as constants: ``nx`` buffered and ``ny`` unbuffered variables, ``nou`` OU states,
+    ``nwn`` white-noise channels, ``npar`` kernel parameters, ``nu`` inputs, ``nf`` coupling features.
+    ``channels`` lists the (weight, feature) pair of each coupling channel, ``self_features`` the feature of
+    each delayed read of a node's own history, ``algebraic`` the buffered variables the kernel sets directly
+    (no Euler step); ``cvar`` is the buffered variable used as the feature by default.
     """
-    key = (module, has_features, has_post, nx, nou, npar, nu, nf, tuple(channels), cvar)
+    key = (
+        module,
+        has_features,
+        has_post,
+        nx,
+        ny,
+        nou,
+        nwn,
+        npar,
+        nu,
+        nf,
+        tuple(channels),
+        tuple(self_features),
+        tuple(algebraic),
+        cvar,
+    )
     if key in _loaded:
         return _loaded[key]
     kernel_src = inspect.getsource(importlib.import_module(module))

@@ -39,6 +39,7 @@ class Setup:
     OU: np.ndarray  # (node, 1, ou, 3): mean, dt / tau, sigma * sqrt(dt)
     far: tuple  # far connections (lag >= K), see network.coupling_lists
     near: tuple  # near connections (lag < K)
+    self_lag: np.ndarray  # lag (steps) of each read of a node's own history
     noisy: bool
 
 
@@ -60,11 +61,15 @@ class Engine:
                 s.has_features,
                 s.has_post,
                 len(s.buffered),
+                len(s.unbuffered),
                 len(s.ou),
+                len(s.white_noise),
                 len(s.kernel_params),
                 len(s.inputs),
-                s.n_features if coupled else 0,
+                s.n_features if coupled or s.self_features else 0,
                 s.channels if coupled else (),
+                s.self_features,
+                tuple(s.buffered.index(v) for v in s.algebraic),
                 s.buffered.index(s.coupling_var) if coupled else -1,
             )
         return self._kernel
@@ -98,17 +103,21 @@ class Engine:
             ou_rows.append(np.stack([m, dt / tau, sigma * np.sqrt(dt)], axis=-1))
         OU = np.stack(ou_rows, axis=1) if ou_rows else np.zeros((N, 0, 3))
         OU = np.ascontiguousarray(OU[:, None])
-        self_delay = spec.self_delay_steps(params) if spec.self_delay_steps else 0
+        self_delay = spec.self_delay_steps(params, dt) if spec.self_delay_steps else 0
         signalV = params.get("signalV") or 0.0
         D = network.delay_steps(params.get("lengthMat"), signalV, dt, N, self_delay)
-        S = int(D.max()) + 1
+        self_delays = np.asarray(spec.self_delays(params, dt) if spec.self_delays else (), dtype=np.int64)
+        S = int(max(D.max(), self_delays.max(initial=0))) + 1
         weights = (spec.weights(params) if spec.weights else [params["Cmat"]]) if spec.coupling_var else []
         far, near = network.coupling_lists(weights, D, _loop.K)
         noisy = bool(spec.ou) and bool(np.any(sigma > 0))
-        return Setup(N, dt, S, D, P, OU, far, near, noisy)
+        for name in spec.white_noise:
+            strength = P_.node_values(name, params.get(name), N)
+            noisy = noisy or bool(np.any(strength != 0))
+        return Setup(N, dt, S, D, P, OU, far, near, 1 + self_delays, noisy)
 
     def initial_state(self, params, setup: Setup):
-        """History buffers (var, S, node) and OU states (var, node) from the init parameters."""
+        """History (var, S, node), other states (node, var) and OU states (node, var) from the init parameters."""
         spec, N, S = self.spec, setup.N, setup.S
         inits = dict(zip(spec.state_vars, spec.init_vars))
         H = np.zeros((len(spec.buffered), S, N))
@@ -116,10 +125,15 @@ class Engine:
             key = inits.get(name)
             if key is not None and params.get(key) is not None:
                 H[v] = P_.history(key, params[key], N, S).T
+        Y = np.zeros((N, len(spec.unbuffered)))
+        for v, name in enumerate(spec.unbuffered):
+            key = inits.get(name)
+            if key is not None and params.get(key) is not None:
+                Y[:, v] = P_.ou_state(key, params[key], N)
         Q = np.zeros((N, len(spec.ou)))
         for v, name in enumerate(spec.ou):
             Q[:, v] = P_.ou_state(name, params.get(inits[name]), N)
-        return H, Q
+        return H, Y, Q
 
     def run(self, params, steps, *, T=None, g0=0, gen=None, setup=None, state=None, progress=None):
         """Integrate ``steps`` steps.
@@ -139,7 +153,7 @@ class Engine:
         setup : Setup, optional
             Result of :meth:`setup` for these params (computed if omitted).
         state : tuple, optional
-            ``(H, Q)`` initial history and OU states; default from the init parameters.
+            ``(H, Y, Q)`` initial history, other states and OU states; default from the init parameters.
         progress : callable, optional
             Called with the number of steps done after each block.
 
@@ -147,6 +161,8 @@ class Engine:
         -------
         X : ndarray
             Buffered variables (var, S + steps, node, 1), history first.
+        Y : ndarray
+            Final other states (node, 1, var).
         Q : ndarray
             Final OU states (node, 1, var).
         setup : Setup
@@ -154,12 +170,13 @@ class Engine:
         T = steps if T is None else T
         setup = setup or self.setup(params)
         spec, N, S = self.spec, setup.N, setup.S
-        H, Q0 = state if state is not None else self.initial_state(params, setup)
+        H, Y0, Q0 = state if state is not None else self.initial_state(params, setup)
         X = np.empty((len(spec.buffered), S + steps, N, 1))
         X[:, :S, :, 0] = H
+        Y = Y0[:, None, :].copy()
         Q = Q0[:, None, :].copy()
         ins = [inputs.normalize(name, params.get(name, 0.0), N, T) for name in spec.inputs]
-        nou = len(spec.ou)
+        nou = len(spec.ou) + len(spec.white_noise)
         if setup.noisy and gen is None:
             gen = noise.generator(params.get("seed"))
         per_step = N * (len(ins) + (nou if setup.noisy else 0)) or 1
@@ -187,10 +204,12 @@ class Engine:
                 U = np.empty((e - s, N, 1, max(len(ins), 1)))
                 for v, arr in enumerate(ins):
                     U[:, :, 0, v] = inputs.block(arr, T, g0 + s, e - s)
-                kernel.run_block(S + s, S + e, setup.dt, X, G, Q, setup.P, U, Z, setup.OU, *setup.far, *setup.near)
+                kernel.run_block(
+                    S + s, S + e, setup.dt, X, Y, G, Q, setup.P, U, Z, setup.OU, *setup.far, *setup.near, setup.self_lag
+                )
                 if progress is not None:
                     progress(e - s)
         finally:
             if pool is not None:
                 pool.shutdown(wait=True)
-        return X, Q, setup
+        return X, Y, Q, setup

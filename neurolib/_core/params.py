@@ -38,6 +38,10 @@ class ParamDict(dotdict):
         self._check_key(key)
         super().__setitem__(key, value)
 
+    def __missing__(self, key):
+        self._check_key(key)
+        raise KeyError(key)
+
     def update(self, *args, **kwargs):
         for key, value in dict(*args, **kwargs).items():
             self[key] = value
@@ -158,7 +162,9 @@ def validate_run(params, spec: S.ModelSpec | None = None):
             raise ValueError("Parameter 'lengthMat' (the Dmat fibre lengths in mm) is missing for a network.")
         check_matrix("lengthMat", lengthMat, N)
         if np.any(np.asarray(lengthMat) < 0):
-            raise ValueError("Parameter 'lengthMat' (fibre lengths, mm) must be >= 0, got negative entries.")
+            raise ValueError(
+                f"Parameter 'lengthMat' (fibre lengths, mm) must be >= 0, got a minimum of {np.min(lengthMat)}."
+            )
     signalV = _number("signalV", params.get("signalV", 0.0) or 0.0) if "signalV" in params else 0.0
     if signalV < 0:
         raise ValueError(f"Parameter 'signalV' (mm/ms) must be >= 0, got {signalV}.")
@@ -171,10 +177,14 @@ def node_values(name, value, N):
     if arr.dtype == bool or not np.issubdtype(arr.dtype, np.number):
         raise ValueError(f"Parameter '{name}' must be numeric (a number or {N} per-node values), got {value!r}.")
     if arr.ndim == 0:
-        return np.full(N, float(arr))
-    if arr.shape == (N,) or arr.shape == (N, 1):
-        return arr.reshape(N).astype(float)
-    raise ValueError(f"Parameter '{name}' must be a number or an array of shape ({N},), got shape {arr.shape}.")
+        out = np.full(N, float(arr))
+    elif arr.shape == (N,) or arr.shape == (N, 1):
+        out = arr.reshape(N).astype(float)
+    else:
+        raise ValueError(f"Parameter '{name}' must be a number or an array of shape ({N},), got shape {arr.shape}.")
+    if not np.all(np.isfinite(out)):
+        raise ValueError(f"Parameter '{name}' must be finite, got {value!r}.")
+    return out
 
 
 def check_range(p: S.Param, values):

@@ -69,12 +69,18 @@ class ModelSpec:
     name: str
     description: str
     params: tuple[Param, ...]
-    buffered: tuple[str, ...]  # state variables with a history buffer, in kernel order
+    buffered: tuple[str, ...]  # state variables with a history buffer (outputs, coupling sources), kernel order
     ou: tuple[str, ...]  # OU state variables (their init parameter has the same name)
     ou_mean: tuple[str | None, ...]  # parameter holding each OU mean (None: zero mean)
     inputs: tuple[str, ...]  # external-input parameters, in kernel order
     kernel_params: tuple[str, ...]  # numeric parameters packed for the kernel, in kernel order
-    kernel_module: str  # module defining the @njit kernels ``rhs`` (and optionally ``post``, ``coupling``)
+    kernel_module: str  # module defining the @njit kernels ``rhs`` (and optionally ``post``, ``features``)
+    unbuffered: tuple[str, ...] = ()  # other state variables (last value only), kernel order
+    algebraic: tuple[str, ...] = ()  # buffered variables the kernel sets directly (dx holds the new value)
+    white_noise: tuple[str, ...] = ()  # parameters scaling white-noise channels the kernel receives in u[NU:]
+    self_features: tuple[int, ...] = ()  # feature read from the node's own history, per self read
+    self_delays: Callable[[dict, float], tuple] | None = None  # delays (steps) of the self reads
+    order: tuple[str, ...] = ()  # state_vars order (default: buffered + unbuffered + ou)
     coupling_var: str | None = None  # buffered variable other nodes see through Cmat
     derived: Callable[[dict, int], dict] | None = None  # extra kernel parameters computed from params
     weights: Callable[[dict], list] | None = None  # coupling weight matrices; default [Cmat]
@@ -82,10 +88,10 @@ class ModelSpec:
     n_features: int = 1  # coupling features per node (default: the coupling variable)
     has_features: bool = False  # kernel module defines ``features(x, g)`` filling g[f] from the state x
     has_post: bool = False  # kernel module defines ``post(x, p)`` applied after each Euler step
-    self_delay_steps: Callable[[dict], int] | None = None  # delay on the diagonal (default 0)
+    self_delay_steps: Callable[[dict, float], int] | None = None  # delay on the diagonal (default 0)
     tau_ou: str = "tau_ou"
     sigma_ou: str = "sigma_ou"
-    init_vars: tuple[str | None, ...] = ()  # parameter seeding each of buffered + ou (None: zeros)
+    init_vars: tuple[str | None, ...] = ()  # parameter seeding each state variable, state_vars order (None: zeros)
     output_vars: tuple[str, ...] = ()
     default_output: str = ""
     default_input: str | None = None
@@ -94,7 +100,7 @@ class ModelSpec:
     @property
     def state_vars(self) -> tuple[str, ...]:
         """All state variables, in the order an integration returns them."""
-        return self.buffered + self.ou
+        return self.order or self.buffered + self.unbuffered + self.ou
 
     def param(self, name: str) -> Param:
         """The declared :class:`Param` called ``name``."""

@@ -41,9 +41,12 @@ def coupling_mode(params, N):
     return {"_diffusive": float(mode == "diffusive"), "_csum": np.asarray(params["Cmat"], float).sum(axis=1)}
 
 
-def _variables(spec, X, Q):
-    """Engine buffers as upstream-style arrays: (N, S + T) per buffered variable, (N,) per OU state."""
-    return [X[v, :, :, 0].T for v in range(len(spec.buffered))] + [Q[:, 0, v].copy() for v in range(len(spec.ou))]
+def _variables(spec, X, Y, Q):
+    """Engine buffers as upstream-style arrays in state_vars order: (N, S + T) per buffered variable, (N,) else."""
+    arrays = {name: X[v, :, :, 0].T for v, name in enumerate(spec.buffered)}
+    arrays.update({name: Y[:, 0, v].copy() for v, name in enumerate(spec.unbuffered)})
+    arrays.update({name: Q[:, 0, v].copy() for v, name in enumerate(spec.ou)})
+    return [arrays[name] for name in spec.state_vars]
 
 
 def integration_function(spec):
@@ -52,8 +55,8 @@ def integration_function(spec):
     def timeIntegration(params):
         eng = engine(spec)
         T = n_steps(params["duration"], params["dt"])
-        X, Q, _ = eng.run(params, T)
-        return (np.arange(1, T + 1) * params["dt"], *_variables(spec, X, Q))
+        X, Y, Q, _ = eng.run(params, T)
+        return (np.arange(1, T + 1) * params["dt"], *_variables(spec, X, Y, Q))
 
     return timeIntegration
 
@@ -100,7 +103,7 @@ class NativeModel(Model):
     def _integrate_steps(self, steps, T, g_in_run):
         if self._gen is None:
             self._gen = noise.generator(self.params.get("seed"))
-        X, Q, setup = self._engine.run(self.params, steps, T=T, g0=g_in_run, gen=self._gen, progress=self._progress)
+        X, Y, Q, setup = self._engine.run(self.params, steps, T=T, g0=g_in_run, gen=self._gen, progress=self._progress)
         self.startindt = setup.S
         t = (self._steps_done + np.arange(1, steps + 1)) * self.params["dt"]
-        return t, _variables(self.spec, X, Q)
+        return t, _variables(self.spec, X, Y, Q)

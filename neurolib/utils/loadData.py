@@ -117,7 +117,14 @@ def _fetch(relpath):
     import pooch
 
     fetcher = pooch.create(path=_cache_dir(), base_url=BASE_URL, registry=REGISTRY, retry_if_failed=2)
-    return fetcher.fetch(relpath)
+    try:
+        return fetcher.fetch(relpath)
+    except (OSError, ValueError) as err:  # requests' ConnectionError is an OSError; a bad hash a ValueError
+        raise OSError(
+            f"Could not download the dataset file '{relpath}' from {BASE_URL} ({type(err).__name__}: {err}). "
+            f"Without network access, set the environment variable NEUROLIB_DATA to a folder holding a local "
+            f"copy laid out as <NEUROLIB_DATA>/{relpath}."
+        ) from err
 
 
 def _registry_datasets():

