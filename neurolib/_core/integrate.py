@@ -41,6 +41,7 @@ class Setup:
     near: tuple  # near connections (lag < K)
     self_lag: np.ndarray  # lag (steps) of each read of a node's own history
     noisy: bool
+    aux: np.ndarray  # 3-D array for the kernel
 
 
 class Engine:
@@ -114,7 +115,8 @@ class Engine:
         for name in spec.white_noise:
             strength = P_.node_values(name, params.get(name), N)
             noisy = noisy or bool(np.any(strength != 0))
-        return Setup(N, dt, S, D, P, OU, far, near, 1 + self_delays, noisy)
+        aux = np.ascontiguousarray(spec.aux(params), dtype=float) if spec.aux else np.zeros((0, 0, 0))
+        return Setup(N, dt, S, D, P, OU, far, near, 1 + self_delays, noisy, aux)
 
     def initial_state(self, params, setup: Setup):
         """History (var, S, node), other states (node, var) and OU states (node, var) from the init parameters."""
@@ -135,7 +137,7 @@ class Engine:
             Q[:, v] = P_.ou_state(name, params.get(inits[name]), N)
         return H, Y, Q
 
-    def run(self, params, steps, *, T=None, g0=0, gen=None, setup=None, state=None, progress=None):
+    def run(self, params, steps, *, T=None, g0=0, gen=None, setup=None, state=None, progress=None, on_block=None):
         """Integrate ``steps`` steps.
 
         Parameters
@@ -156,6 +158,9 @@ class Engine:
             ``(H, Y, Q)`` initial history, other states and OU states; default from the init parameters.
         progress : callable, optional
             Called with the number of steps done after each block.
+        on_block : callable, optional
+            ``on_block(X, i0, i1)`` is called for every finished block of buffer columns i0 .. i1-1, in order,
+            on a second thread while the next block integrates (e.g. to feed BOLD); it must only read X.
 
         Returns
         -------
@@ -191,7 +196,8 @@ class Engine:
         def draw(s):
             return noise.draw([gen], min(blk, steps - s), nou, N)
 
-        pool = ThreadPoolExecutor(1) if setup.noisy and len(starts) > 1 else None
+        pool = ThreadPoolExecutor(1) if (setup.noisy and len(starts) > 1) or on_block is not None else None
+        consumers = []
         try:
             pending = None
             for bi, s in enumerate(starts):
@@ -205,10 +211,28 @@ class Engine:
                 for v, arr in enumerate(ins):
                     U[:, :, 0, v] = inputs.block(arr, T, g0 + s, e - s)
                 kernel.run_block(
-                    S + s, S + e, setup.dt, X, Y, G, Q, setup.P, U, Z, setup.OU, *setup.far, *setup.near, setup.self_lag
+                    S + s,
+                    S + e,
+                    setup.dt,
+                    X,
+                    Y,
+                    G,
+                    Q,
+                    setup.P,
+                    U,
+                    Z,
+                    setup.OU,
+                    *setup.far,
+                    *setup.near,
+                    setup.self_lag,
+                    setup.aux,
                 )
+                if on_block is not None:
+                    consumers.append(pool.submit(on_block, X, S + s, S + e))
                 if progress is not None:
                     progress(e - s)
+            for c in consumers:
+                c.result()  # re-raises an error of the consumer
         finally:
             if pool is not None:
                 pool.shutdown(wait=True)

@@ -81,6 +81,7 @@ class ModelSpec:
     self_features: tuple[int, ...] = ()  # feature read from the node's own history, per self read
     self_delays: Callable[[dict, float], tuple] | None = None  # delays (steps) of the self reads
     order: tuple[str, ...] = ()  # state_vars order (default: buffered + unbuffered + ou)
+    aux: Callable[[dict], np.ndarray] | None = None  # 3-D array handed to the kernel (e.g. lookup tables)
     coupling_var: str | None = None  # buffered variable other nodes see through Cmat
     derived: Callable[[dict, int], dict] | None = None  # extra kernel parameters computed from params
     weights: Callable[[dict], list] | None = None  # coupling weight matrices; default [Cmat]

@@ -67,6 +67,7 @@ class NativeModel(Model):
     spec = None
     _load_defaults = None
     _time_integration = None
+    _bold_by_block = True
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -100,10 +101,19 @@ class NativeModel(Model):
         """Largest delay of the network in steps of ``dt`` (as the integration uses it)."""
         return self._engine.setup(self.params).S - 1
 
-    def _integrate_steps(self, steps, T, g_in_run):
+    def _integrate_steps(self, steps, T, g_in_run, bold=None):
         if self._gen is None:
             self._gen = noise.generator(self.params.get("seed"))
-        X, Y, Q, setup = self._engine.run(self.params, steps, T=T, g0=g_in_run, gen=self._gen, progress=self._progress)
+        on_block = None
+        if bold is not None:  # feed BOLD block by block on the second thread while integrating
+            v = self.spec.buffered.index(self.default_output)
+
+            def on_block(X, i0, i1):
+                bold(X[v, i0:i1, :, 0].T)
+
+        X, Y, Q, setup = self._engine.run(
+            self.params, steps, T=T, g0=g_in_run, gen=self._gen, progress=self._progress, on_block=on_block
+        )
         self.startindt = setup.S
         t = (self._steps_done + np.arange(1, steps + 1)) * self.params["dt"]
         return t, _variables(self.spec, X, Y, Q)

@@ -204,11 +204,21 @@ class Model:
     def _segment(self, steps, T, g_in_run, append, bold):
         """Integrate ``steps`` steps (step ``g_in_run`` of a ``T``-step run) and store the results."""
         g0 = self._steps_done
-        t, variables = self._integrate_steps(steps, T, g_in_run)
+        if bold and self.boldInitialized and self._bold_by_block:
+            pieces = []
+            t, variables = self._integrate_steps(steps, T, g_in_run, bold=lambda z: pieces.append(self._bold(z)))
+            if pieces:
+                self._store("BOLD.t_BOLD", np.concatenate([p[0] for p in pieces]), True)
+                self._store("BOLD.BOLD", np.concatenate([p[1] for p in pieces], axis=1), True)
+            bold = False
+        else:
+            t, variables = self._integrate_steps(steps, T, g_in_run)
         self._steps_done += steps
         self.storeOutputsAndStates(t, variables, append, g0=g0)
         if bold and self.boldInitialized:
             self.simulateBold(self.get_bold_variable(variables))
+
+    _bold_by_block = False  # True where _integrate_steps can feed BOLD while integrating
 
     def _integrate_steps(self, steps, T, g_in_run):
         """Call the integration function for ``steps`` steps; returns ``(t, variables)`` with absolute t."""
@@ -325,13 +335,17 @@ class Model:
         if not self.boldInitialized:
             logger.warning(f"{self.name}: BOLD model not initialized, not simulating BOLD.")
             return
-        Z = np.asarray(bold_variable)[:, self.startindt :]
+        t_bold, bold = self._bold(np.asarray(bold_variable)[:, self.startindt :])
+        self._store("BOLD.t_BOLD", t_bold, True)
+        self._store("BOLD.BOLD", bold, True)
+
+    def _bold(self, Z):
+        """Advance the BOLD model by the samples Z (N x L) of the default output; returns ``(t_BOLD, BOLD)``."""
         transform = getattr(self, "boldInputTransform", None)
         if transform is not None:
             Z = transform(Z)
         t_bold, bold = self.boldModel.run(Z)
-        self._store("BOLD.t_BOLD", t_bold, True)
-        self._store("BOLD.BOLD", bold, True)
+        return t_bold.copy(), bold.copy()
 
     # ------------------------------------------------------------------ reading
     def checkOutputs(self):

@@ -1,7 +1,7 @@
 """Slow, obviously-correct pure-numpy reference implementations.
 
 These functions exist only for the test-suite: they restate the model
-equations of ``spec/models.md`` (sections 0, 1.4-1.8, 3, 4, 5, 6, 8) and the
+equations of ``spec/models.md`` (sections 0, 1.4-1.8, 3, 4, 5, 6, 7, 8) and the
 Balloon-Windkessel model of ``spec/bold.md`` (sections 1-4) as plain Python
 loops over time steps and nodes, so that the fast engine can be compared with
 them.  They know nothing about parameter dictionaries of the real models,
@@ -51,6 +51,7 @@ __all__ = [
     "wc",
     "ww",
     "kuramoto",
+    "thalamus",
     "bold",
     "bold_sample_indices",
     "bold_times",
@@ -638,3 +639,134 @@ def bold_sample_indices(g0, L, ndt):
 def bold_times(g, dt_ms):
     """BOLD time labels in ms for global sample indices ``g``: ``g * dt_ms``."""
     return np.asarray(g) * dt_ms
+
+
+# ---------------------------------------------------------------------------
+# Thalamic mass model (single node)
+# ---------------------------------------------------------------------------
+
+THALAMUS_PARAMS = (
+    "tau Q_max theta sigma C1 C_m gamma_e gamma_r g_L g_GABA g_AMPA g_LK E_AMPA E_GABA E_L E_K E_Ca "
+    "g_T_t g_h E_h alpha_Ca tau_Ca Ca_0 k1 k2 k3 k4 n_P g_inc N_tr d_phi g_T_r N_rt N_rr"
+).split()
+THALAMUS_STATES = tuple("Ca h_T_t h_T_r m_h1 m_h2 s_et s_gt s_er s_gr ds_et ds_gt ds_er ds_gr".split())
+
+
+def thalamus(p, hist, y0, ext, noise, dt, T):
+    """Thalamic mass model (Costa et al. 2016), one node, models.md §7, forward Euler.
+
+    Unlike the network models there are no nodes, no coupling and no OU
+    processes; everything is a scalar.  Arguments:
+      p:     the scalar parameters listed in ``THALAMUS_PARAMS`` (tau, Q_max,
+             theta, sigma, C1, C_m, gamma_e, gamma_r, g_L, g_GABA, g_AMPA,
+             g_LK, E_AMPA, E_GABA, E_L, E_K, E_Ca, g_T_t, g_h, E_h, alpha_Ca,
+             tau_Ca, Ca_0, k1, k2, k3, k4, n_P, g_inc, N_tr, d_phi, g_T_r,
+             N_rt, N_rr).  Scalars or 1-element arrays.
+      hist:  "V_t", "V_r": initial voltages (scalar, (1,) or (1, S) -- the
+             last column is used; the model has S = 1).
+      y0:    the initial values of every name in ``THALAMUS_STATES`` (Ca,
+             h_T_t, h_T_r, m_h1, m_h2, s_et, s_gt, s_er, s_gr, ds_et, ds_gt,
+             ds_er, ds_gr); all are required.
+      ext:   "ext_current_t", "ext_current_r" as ALIGNED (1, T) series
+             (``ext[name][0, k]`` is read by step k+1); missing means 0.
+      noise: "ds_et": (1, T) standard normals, ``noise["ds_et"][0, k]`` is
+             the xi of step k+1; missing means no noise.
+    Step k+1 (Vt, Vr and every other state at their start-of-step values;
+    Q(V) = Q_max/(1 + exp(-C1 (V - theta)/sigma)) in kHz):
+      V_t, V_r: Euler with dV_t, dV_r of §7 (leak, AMPA, GABA, external
+              current over tau; potassium leak, T current (and h current for
+              TCR) over C_m)
+      Q_t = 1000 Q(V_t new), Q_r = 1000 Q(V_r new)          (Hz)
+      Ca, h_T_t, h_T_r, m_h1, m_h2: Euler
+      s_xy += dt * ds_xy                                      (old ds)
+      ds_et += gamma_e^2 d_phi sqrt(dt) xi
+      ds_er += dt*(gamma_e^2 (N_rt Q(Vt) - s_er) - 2 gamma_e ds_er)
+      ds_gt += dt*(gamma_r^2 (N_tr Q(Vr) - s_gt) - 2 gamma_r ds_gt)
+      ds_gr += dt*(gamma_r^2 (N_rr Q(Vr) - s_gr) - 2 gamma_r ds_gr)
+      (old s, ds and the pre-step voltages on the right-hand sides)
+    Returns {"V_t", "V_r", "Q_t", "Q_r"} as (1, T) and every name of
+    ``THALAMUS_STATES`` as its final value, shape (1,).
+    """
+    import math
+
+    T = int(T)
+    P = {k: float(np.asarray(p[k], dtype=float).reshape(-1)[0]) for k in THALAMUS_PARAMS}
+    missing = [k for k in THALAMUS_STATES if k not in y0]
+    if missing:
+        raise KeyError(f"y0 lacks {missing}")
+    st = {k: float(np.asarray(y0[k], dtype=float).reshape(-1)[0]) for k in THALAMUS_STATES}
+    vt = float(np.asarray(hist["V_t"], dtype=float).reshape(-1)[-1])
+    vr = float(np.asarray(hist["V_r"], dtype=float).reshape(-1)[-1])
+    ext_t = _series(ext, "ext_current_t", 1, T)[0].tolist()
+    ext_r = _series(ext, "ext_current_r", 1, T)[0].tolist()
+    xi = _series(noise, "ds_et", 1, T)[0].tolist()
+
+    def Q(v):
+        return P["Q_max"] / (1.0 + math.exp(-P["C1"] * (v - P["theta"]) / P["sigma"]))
+
+    out = {k: np.zeros((1, T)) for k in ("V_t", "V_r", "Q_t", "Q_r")}
+    ge, gr = P["gamma_e"], P["gamma_r"]
+    noise_scale = ge**2 * P["d_phi"] * math.sqrt(dt)
+    for k in range(T):
+        Ca, h_T_t, h_T_r, m_h1, m_h2 = st["Ca"], st["h_T_t"], st["h_T_r"], st["m_h1"], st["m_h2"]
+        s_et, s_gt, s_er, s_gr = st["s_et"], st["s_gt"], st["s_er"], st["s_gr"]
+        ds_et, ds_gt, ds_er, ds_gr = st["ds_et"], st["ds_gt"], st["ds_er"], st["ds_gr"]
+
+        I_L_t = P["g_L"] * (vt - P["E_L"])
+        I_L_r = P["g_L"] * (vr - P["E_L"])
+        I_LK_t = P["g_LK"] * (vt - P["E_K"])
+        I_LK_r = P["g_LK"] * (vr - P["E_K"])
+        I_AMPA_t = P["g_AMPA"] * s_et * (vt - P["E_AMPA"])
+        I_AMPA_r = P["g_AMPA"] * s_er * (vr - P["E_AMPA"])
+        I_GABA_t = P["g_GABA"] * s_gt * (vt - P["E_GABA"])
+        I_GABA_r = P["g_GABA"] * s_gr * (vr - P["E_GABA"])
+        m_inf_t = 1.0 / (1.0 + math.exp(-(vt + 59.0) / 6.2))
+        m_inf_r = 1.0 / (1.0 + math.exp(-(vr + 52.0) / 7.4))
+        I_T_t = P["g_T_t"] * m_inf_t**2 * h_T_t * (vt - P["E_Ca"])
+        I_T_r = P["g_T_r"] * m_inf_r**2 * h_T_r * (vr - P["E_Ca"])
+        I_h = P["g_h"] * (m_h1 + P["g_inc"] * m_h2) * (vt - P["E_h"])
+
+        dV_t = -(I_L_t + I_AMPA_t + I_GABA_t + ext_t[k]) / P["tau"] - (I_LK_t + I_T_t + I_h) / P["C_m"]
+        dV_r = -(I_L_r + I_AMPA_r + I_GABA_r + ext_r[k]) / P["tau"] - (I_LK_r + I_T_r) / P["C_m"]
+        dCa = P["alpha_Ca"] * I_T_t - (Ca - P["Ca_0"]) / P["tau_Ca"]
+
+        h_inf_t = 1.0 / (1.0 + math.exp((vt + 81.0) / 4.0))
+        h_inf_r = 1.0 / (1.0 + math.exp((vr + 80.0) / 5.0))
+        tau_h_t = (30.8 + (211.4 + math.exp((vt + 115.2) / 5.0)) / (1.0 + math.exp((vt + 86.0) / 3.2))) / 3.7371928
+        tau_h_r = (85.0 + 1.0 / (math.exp((vr + 48.0) / 4.0) + math.exp(-(vr + 407.0) / 50.0))) / 3.7371928
+        dh_T_t = (h_inf_t - h_T_t) / tau_h_t
+        dh_T_r = (h_inf_r - h_T_r) / tau_h_r
+
+        m_inf_h = 1.0 / (1.0 + math.exp((vt + 75.0) / 5.5))
+        tau_m_h = 20.0 + 1000.0 / (math.exp((vt + 71.5) / 14.2) + math.exp(-(vt + 89.0) / 11.6))
+        P_h = P["k1"] * Ca ** P["n_P"] / (P["k1"] * Ca ** P["n_P"] + P["k2"])
+        dm_h1 = (m_inf_h * (1.0 - m_h2) - m_h1) / tau_m_h - P["k3"] * P_h * m_h1 + P["k4"] * m_h2
+        dm_h2 = P["k3"] * P_h * m_h1 - P["k4"] * m_h2
+
+        d_ds_er = ge**2 * (P["N_rt"] * Q(vt) - s_er) - 2.0 * ge * ds_er
+        d_ds_gt = gr**2 * (P["N_tr"] * Q(vr) - s_gt) - 2.0 * gr * ds_gt
+        d_ds_gr = gr**2 * (P["N_rr"] * Q(vr) - s_gr) - 2.0 * gr * ds_gr
+
+        # update order of §7: voltages, rates from the new voltages, the rest
+        vt = vt + dt * dV_t
+        vr = vr + dt * dV_r
+        out["V_t"][0, k] = vt
+        out["V_r"][0, k] = vr
+        out["Q_t"][0, k] = 1000.0 * Q(vt)
+        out["Q_r"][0, k] = 1000.0 * Q(vr)
+        st["Ca"] = Ca + dt * dCa
+        st["h_T_t"] = h_T_t + dt * dh_T_t
+        st["h_T_r"] = h_T_r + dt * dh_T_r
+        st["m_h1"] = m_h1 + dt * dm_h1
+        st["m_h2"] = m_h2 + dt * dm_h2
+        st["s_et"] = s_et + dt * ds_et
+        st["s_gt"] = s_gt + dt * ds_gt
+        st["s_er"] = s_er + dt * ds_er
+        st["s_gr"] = s_gr + dt * ds_gr
+        st["ds_et"] = ds_et + noise_scale * xi[k]
+        st["ds_gt"] = ds_gt + dt * d_ds_gt
+        st["ds_er"] = ds_er + dt * d_ds_er
+        st["ds_gr"] = ds_gr + dt * d_ds_gr
+
+    out.update({k: np.array([v]) for k, v in st.items()})
+    return out

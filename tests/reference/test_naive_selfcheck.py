@@ -1,7 +1,7 @@
 """Self-checks of the naive reference implementations (no engine needed).
 
 Compares ``naive`` against the upstream reference numbers of
-spec/models.md §11 (G3 Hopf, G4 FHN, G5 WC, G6 WW; G8 Kuramoto is skipped
+spec/models.md §11 (G3 Hopf, G4 FHN, G5 WC, G6 WW, G7 thalamus; G8 Kuramoto is skipped
 because it uses upstream's truncated delays) and spec/bold.md §4 and §9 (R1).
 """
 
@@ -267,3 +267,88 @@ def test_bold_sample_count_rule():
     # a single run of T samples keeps floor((T-2)/ndt)+1 samples (T >= 2)
     for T_, ndt in [(2, 5), (6, 5), (7, 5), (100000, 20000)]:
         assert len(naive.bold_sample_indices(0, T_, ndt)) == (T_ - 2) // ndt + 1
+
+
+THALAMUS_DEFAULTS = dict(
+    tau=20.0,
+    Q_max=0.4,
+    theta=-58.5,
+    sigma=6.0,
+    C1=1.8137993642,
+    C_m=1.0,
+    gamma_e=0.07,
+    gamma_r=0.1,
+    g_L=1.0,
+    g_GABA=1.0,
+    g_AMPA=1.0,
+    g_LK=0.018,
+    E_AMPA=0.0,
+    E_GABA=-70.0,
+    E_L=-70.0,
+    E_K=-100.0,
+    E_Ca=120.0,
+    g_T_t=3.0,
+    g_h=0.062,
+    E_h=-40.0,
+    alpha_Ca=-5.18e-5,
+    tau_Ca=10.0,
+    Ca_0=2.4e-4,
+    k1=2.5e7,
+    k2=4.0e-4,
+    k3=0.1,
+    k4=0.001,
+    n_P=4.0,
+    g_inc=2.0,
+    N_tr=5.0,
+    d_phi=0.0,
+    g_T_r=2.3,
+    N_rt=3.0,
+    N_rr=25.0,
+)
+
+
+def thalamus_default_y0():
+    y0 = {name: 0.0 for name in naive.THALAMUS_STATES}
+    y0["Ca"] = 2.4e-4
+    return y0
+
+
+def test_g7_thalamus():
+    """models.md §11 G7: defaults, dt 0.01, V_t_init -65, V_r_init -60, 1000 ms."""
+    dt, T_th = 0.01, 100000
+    hist = {"V_t": np.array([[-65.0]]), "V_r": np.array([[-60.0]])}
+    out = naive.thalamus(THALAMUS_DEFAULTS, hist, thalamus_default_y0(), {}, {}, dt, T_th)
+    for name in ("V_t", "V_r", "Q_t", "Q_r"):
+        assert out[name].shape == (1, T_th), name
+    for name in naive.THALAMUS_STATES:
+        assert out[name].shape == (1,), name
+    # the exact first step: only the leak and potassium leak act on V (h_T = m_h = s = 0)
+    assert out["V_t"][0, 0] == pytest.approx(-65.0 + dt * (-(-65.0 + 70.0) / 20.0 - 0.018 * (-65.0 + 100.0)), rel=1e-14)
+    ref = {
+        0: (-65.0088, -60.0122, 49.0583506055, 155.066005127),
+        10: (-65.0962278207, -60.1336549818, 47.9320855457, 151.594459591),
+        1000: (-70.5145930593, -68.7621783314, 10.3122807399, 17.20572672),
+        99999: (-66.8116777466, -59.0639473692, 29.9912965938, 182.993047693),
+    }
+    for idx, values in ref.items():
+        for name, value in zip(("V_t", "V_r", "Q_t", "Q_r"), values):
+            np.testing.assert_allclose(out[name][0, idx], value, rtol=RTOL, atol=0.0, err_msg=f"{name} idx {idx}")
+
+
+def test_thalamus_noise_and_rates_convention():
+    """ds_et receives gamma_e^2 d_phi sqrt(dt) xi at the end of a step; it reaches s_et one step later, and
+    V_t one step after that. Q_t is the rate of the NEW voltage, in Hz."""
+    dt = 0.01
+    p = dict(THALAMUS_DEFAULTS, d_phi=0.5)
+    hist = {"V_t": -65.0, "V_r": -60.0}
+    xi = np.zeros((1, 3))
+    xi[0, 0] = 1.0
+    out = naive.thalamus(p, hist, thalamus_default_y0(), {}, {"ds_et": xi}, dt, 3)
+    quiet = naive.thalamus(THALAMUS_DEFAULTS, hist, thalamus_default_y0(), {}, {}, dt, 3)
+    assert out["ds_et"][0] == pytest.approx(0.07**2 * 0.5 * np.sqrt(dt), rel=1e-14)
+    # ds_et is a random walk (no restoring term): steps 2 and 3 both add dt * ds_et to s_et
+    assert out["s_et"][0] == pytest.approx(2 * dt * 0.07**2 * 0.5 * np.sqrt(dt), rel=1e-14)
+    assert out["V_t"][0, 1] == quiet["V_t"][0, 1]
+    assert out["V_t"][0, 2] != quiet["V_t"][0, 2]
+    q = 0.4 / (1.0 + np.exp(-1.8137993642 * (out["V_t"][0, 0] + 58.5) / 6.0))
+    assert out["Q_t"][0, 0] == pytest.approx(1000.0 * q, rel=1e-14)

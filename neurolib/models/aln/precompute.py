@@ -186,6 +186,18 @@ def _stationary_rate(V, dV, kr, mu, sigma, tau_m, EL, VT, DeltaT):
 
 
 @njit(cache=True, nogil=True)
+def _cdiv(ar, ai, br, bi):
+    """Complex division (ar + i ai) / (br + i bi) by Smith's method (no overflow of |b|^2)."""
+    if abs(br) >= abs(bi):
+        rat = bi / br
+        scl = 1.0 / (br + bi * rat)
+        return (ar + ai * rat) * scl, (ai - ar * rat) * scl
+    rat = br / bi
+    scl = 1.0 / (bi + br * rat)
+    return (ar * rat + ai) * scl, (ai * rat - ar) * scl
+
+
+@njit(cache=True, nogil=True)
 def _np_arange(start, stop, step):
     """Float range with NumPy ``arange`` semantics: start + i*(fl(start+step)-start), ceil((stop-start)/step) values."""
     n = int(math.ceil((stop - start) / step))
@@ -314,18 +326,15 @@ def _linear_response(A, B, dV, kr, omega, Tref, g_mu, g_sigma, do_sigma):
                 ps_im[j] = pi * Ak + Bk * qi
                 qs_re[j] = qr - w * pi
                 qs_im[j] = qi + w * pr
-    # r1 = -q_b / q_a at the lower bound (zero total flux there)
+    # r1 = -q_b / q_a at the lower bound (zero total flux there); |q_a| can exceed 1e154, hence Smith's division
     rm_re = np.empty(nf)
     rm_im = np.empty(nf)
     rs_re = np.zeros(nf)
     rs_im = np.zeros(nf)
     for j in range(nf):
-        den = qa_re[j] * qa_re[j] + qa_im[j] * qa_im[j]
-        rm_re[j] = -(qm_re[j] * qa_re[j] + qm_im[j] * qa_im[j]) / den
-        rm_im[j] = -(qm_im[j] * qa_re[j] - qm_re[j] * qa_im[j]) / den
+        rm_re[j], rm_im[j] = _cdiv(-qm_re[j], -qm_im[j], qa_re[j], qa_im[j])
         if do_sigma:
-            rs_re[j] = -(qs_re[j] * qa_re[j] + qs_im[j] * qa_im[j]) / den
-            rs_im[j] = -(qs_im[j] * qa_re[j] - qs_re[j] * qa_im[j]) / den
+            rs_re[j], rs_im[j] = _cdiv(-qs_re[j], -qs_im[j], qa_re[j], qa_im[j])
     return rm_re, rm_im, rs_re, rs_im
 
 
@@ -359,11 +368,11 @@ def _point(mu, sigma, V, dV, kr, freqs, tau_m, EL, VT, DeltaT, Tref, d_mu, d_sig
     omega = 2.0 * math.pi * freqs
     rm_re, rm_im, rs_re, rs_im = _linear_response(A, B, dV, kr, omega, Tref, g_mu, g_sigma, do_sigma)
     # mu: normalise by the response at the lowest frequency
-    den = rm_re[0] * rm_re[0] + rm_im[0] * rm_im[0]
-    c_re = rm_re[0] / den
-    c_im = -rm_im[0] / den
-    rho_re = rm_re * c_re - rm_im * c_im
-    rho_im = rm_re * c_im + rm_im * c_re
+    nf = freqs.shape[0]
+    rho_re = np.empty(nf)
+    rho_im = np.empty(nf)
+    for j in range(nf):
+        rho_re[j], rho_im[j] = _cdiv(rm_re[j], rm_im[j], rm_re[0], rm_im[0])
     tau_mu = _fit_tau_exp(freqs, rho_re, rho_im)
     tau_sigma = 0.0
     if do_sigma:

@@ -12,7 +12,7 @@ X_EXT, Y_EXT = range(2)  # inputs
 
 
 @njit(cache=True, inline="always")
-def rhs(x, y, net, u, q, p, dx, dy):
+def rhs(x, y, net, u, q, p, dx, dy, aux):
     """Stuart-Landau oscillator (1/ms); net[0] = sum_j Cmat[n,j] x_j(t - D[n,j]); coupling on x only."""
     r2 = x[X] * x[X] + x[Y] * x[Y]
     cpl = p[K_GL] * (net[0] - p[DIFFUSIVE] * p[CSUM] * x[X])

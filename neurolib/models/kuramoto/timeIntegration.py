@@ -20,7 +20,7 @@ def features(x, g):
 
 
 @njit(cache=True, inline="always")
-def rhs(x, y, net, u, q, p, dx, dy):
+def rhs(x, y, net, u, q, p, dx, dy, aux):
     """d theta / dt (rad/ms); net = sum_j Cmat[n,j] (sin, cos) theta_j(t - D[n,j]), so that
     cos(theta) net[0] - sin(theta) net[1] = sum_j Cmat[n,j] sin(theta_j(t - D[n,j]) - theta)."""
     cpl = np.cos(x[THETA]) * net[0] - np.sin(x[THETA]) * net[1]

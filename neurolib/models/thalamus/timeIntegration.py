@@ -22,7 +22,7 @@ def firing_rate(v, p):
 
 
 @njit(cache=True, inline="always")
-def rhs(x, y, net, u, q, p, dx, dy):
+def rhs(x, y, net, u, q, p, dx, dy, aux):
     """Voltages (mV/ms), calcium, channel gates and second-order synapses of the TCR (t) and TRN (r) cells."""
     vt, vr = x[V_T], x[V_R]
     m_inf_t = 1.0 / (1.0 + np.exp(-(vt + 59.0) / 6.2))

@@ -12,7 +12,7 @@ E_EXT, I_EXT = range(2)
 
 
 @njit(cache=True, inline="always")
-def rhs(x, y, net, u, q, p, dx, dy):
+def rhs(x, y, net, u, q, p, dx, dy, aux):
     """Wilson-Cowan E/I rates (1/ms); net[0] = sum_j Cmat[n,j] exc_j(t - D[n,j]) (additive, E only)."""
     in_e = p[C_EE] * x[E] - p[C_IE] * x[I] + p[K_GL] * net[0] + p[BASE_E] + u[E_EXT]
     in_i = p[C_EI] * x[E] - p[C_II] * x[I] + p[BASE_I] + u[I_EXT]

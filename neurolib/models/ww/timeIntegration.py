@@ -21,7 +21,7 @@ def transfer(current, a, b, d):
 
 
 @njit(cache=True, inline="always")
-def rhs(x, y, net, u, q, p, dx, dy):
+def rhs(x, y, net, u, q, p, dx, dy, aux):
     """Rates from the pre-step synaptic gating (stored as algebraic values); NMDA / GABA gating (1/ms)."""
     se, si = x[SE], x[SI]
     i_e = p[W_E] * (p[I0_E] + u[E_CUR]) + p[W_EE] * p[J_NMDA] * se - p[J_I] * si + p[J_NMDA] * p[K_GL] * net[0]
