@@ -23,7 +23,7 @@ Buffers (kernel layout): X (var, time, node, batch) for buffered variables (outp
 sources, full history); per node and batch member the contiguous rows Y (node, batch, var) of the
 other state variables, Q (node, batch, ou) of OU states, P (node, batch, param) of parameters,
 OU (node, batch, ou, 3) of OU coefficients (mean, dt / tau, sigma sqrt(dt)), and per step of a block
-U (step, node, batch, input) of inputs and Z (step, node, batch, ou + white) of standard normals
+U (step, node, batch, input) of inputs (a single row when they are constant) and Z (step, node, batch, ou + white) of standard normals
 (white-noise channels reach the kernel after the inputs, in u[NU:]). ``aux`` is a 3-D array the kernel
 may read (ALN: its transfer-function tables), empty for most models.
 """
@@ -78,6 +78,7 @@ def run_block(
     R = G.shape[3] // 2
     mask = R - 1
     noisy = Z.shape[0] > 0
+    varying = U.shape[0] > 1  # else one row of constant inputs
     x = np.empty(max(NX, 1))
     dx = np.empty(max(NX, 1))
     y = np.empty(max(NY, 1))
@@ -113,7 +114,7 @@ def run_block(
 {self_reads}
 {load_p}
                     for v in range(NU):
-                        u[v] = U[k, n, b, v]
+                        u[v] = U[k if varying else 0, n, b, v]
                     for v in range(NWN):
                         u[NU + v] = Z[k, n, b, NOU + v] if noisy else 0.0
                     for v in range(NOU):

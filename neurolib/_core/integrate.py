@@ -184,7 +184,12 @@ class Engine:
         nou = len(spec.ou) + len(spec.white_noise)
         if setup.noisy and gen is None:
             gen = noise.generator(params.get("seed"))
-        per_step = N * (len(ins) + (nou if setup.noisy else 0)) or 1
+        U_const = None  # constant inputs: one row serves every step
+        if all(arr.shape[1] == 1 for arr in ins):
+            U_const = np.zeros((1, N, 1, max(len(ins), 1)))
+            for v, arr in enumerate(ins):
+                U_const[0, :, 0, v] = inputs.block(arr, T, g0, 1)[0]
+        per_step = N * ((0 if U_const is not None else len(ins)) + (nou if setup.noisy else 0)) or 1
         blk = int(max(1, min(steps, BLOCK_VALUES // per_step)))
         starts = list(range(0, steps, blk))
         empty_Z = np.zeros((0, N, 1, max(nou, 1)))
@@ -207,9 +212,12 @@ class Engine:
                     pending = pool.submit(draw, starts[bi + 1]) if pool and bi + 1 < len(starts) else None
                 else:
                     Z = empty_Z
-                U = np.empty((e - s, N, 1, max(len(ins), 1)))
-                for v, arr in enumerate(ins):
-                    U[:, :, 0, v] = inputs.block(arr, T, g0 + s, e - s)
+                if U_const is None:
+                    U = np.empty((e - s, N, 1, max(len(ins), 1)))
+                    for v, arr in enumerate(ins):
+                        U[:, :, 0, v] = inputs.block(arr, T, g0 + s, e - s)
+                else:
+                    U = U_const
                 kernel.run_block(
                     S + s,
                     S + e,

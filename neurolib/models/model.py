@@ -358,7 +358,7 @@ class Model:
             if bad.any():
                 col = int(np.argmax(bad.any(axis=0)))
                 t = self.outputs["t"][col] if "t" in self.outputs and col < len(self.outputs["t"]) else col
-                msg = f"{self.name}: output '{name}' became NaN or inf at t = {t} ms."
+                msg = f"{self.name}: output '{name}' became NaN or inf at t = {t:.6g} ms."
                 logger.error(msg)
                 warnings.warn(msg, RuntimeWarning, stacklevel=3)
         if "BOLD" in self.outputs and np.isnan(self.outputs.BOLD.BOLD).any():
