@@ -29,6 +29,11 @@ WORKLOADS = {
     "hopf_gw60": ("hopf", "HopfModel", True, 60_000, {"sigma_ou": 0.03}),
     "fhn_gw60": ("fhn", "FHNModel", True, 60_000, {"sigma_ou": 0.03}),
     "wc_gw60": ("wc", "WCModel", True, 60_000, {"sigma_ou": 0.01}),
+    "ww_gw60": ("ww", "WWModel", True, 60_000, {"sigma_ou": 0.001}),
+    "thalamus10": ("thalamus", "ThalamicMassModel", False, 10_000, {}),
+    "aln_single10": ("aln", "ALNModel", False, 10_000, {"sigma_ou": 0.1}),
+    "aln_gw60": ("aln", "ALNModel", True, 60_000, {"sigma_ou": 0.1}),
+    "aln_gw60_bold": ("aln", "ALNModel", True, 60_000, {"sigma_ou": 0.1, "_bold": True}),
 }
 
 
@@ -51,19 +56,28 @@ def worker(name, repeat):
         kwargs = {"Cmat": ds.Cmat, "Dmat": ds.Dmat}
     model = Model(seed=0, **kwargs)
     model.params["duration"] = duration
+    params = dict(params)
+    bold = params.pop("_bold", False)
     for k, v in params.items():
         model.params[k] = v
     t_setup = time.perf_counter() - t0
     t1 = time.perf_counter()
-    model.run()
+    model.run(bold=bold)
     first = time.perf_counter() - t1
     warm = []
     for _ in range(repeat):
         t1 = time.perf_counter()
-        model.run()
+        model.run(bold=bold)
         warm.append(time.perf_counter() - t1)
     out = np.asarray(model.output)
-    print(json.dumps({"setup": t_setup, "first": first, "warm": warm, "finite": bool(np.isfinite(out).all())}))
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # MiB (Linux reports KiB)
+    print(
+        json.dumps(
+            {"setup": t_setup, "first": first, "warm": warm, "peak_mib": peak, "finite": bool(np.isfinite(out).all())}
+        )
+    )
 
 
 def measure(python, name, repeat, env):
@@ -92,21 +106,23 @@ def main():
     ours_env["PYTHONPATH"] = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     pub_env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     pub_python = os.path.join(args.published, "bin", "python") if args.published else None
-    head = f"{'workload':15s} {'ours first':>10s} {'ours warm':>10s}"
+    head = f"{'workload':15s} {'ours first':>10s} {'ours warm':>10s} {'ours MiB':>9s}"
     if pub_python:
-        head += f" {'pub first':>10s} {'pub warm':>10s} {'ratio first':>11s} {'ratio warm':>10s}"
+        head += f" {'pub first':>10s} {'pub warm':>10s} {'pub MiB':>9s} {'ratio first':>11s} {'ratio warm':>10s}"
     print(head)
     print("-" * len(head))
     for name in names:
         ours = measure(sys.executable, name, args.repeat, ours_env)
-        line = f"{name:15s} {ours['first']:10.3f} {statistics.median(ours['warm']):10.3f}"
+        line = f"{name:15s} {ours['first']:10.3f} {statistics.median(ours['warm']):10.3f} {ours['peak_mib']:9.0f}"
         if pub_python:
             pub = measure(pub_python, name, args.repeat, pub_env)
             rf = pub["first"] / ours["first"]
             rw = statistics.median(pub["warm"]) / statistics.median(ours["warm"])
-            line += f" {pub['first']:10.3f} {statistics.median(pub['warm']):10.3f} {rf:11.2f} {rw:10.2f}"
+            line += f" {pub['first']:10.3f} {statistics.median(pub['warm']):10.3f} {pub['peak_mib']:9.0f}"
+            line += f" {rf:11.2f} {rw:10.2f}"
         print(line, flush=True)
-    print("times in s: 'first' = first run() in a new process (warm compile cache), 'warm' = median of later runs")
+    print("times in s: 'first' = first run() in a new process (warm compile cache), 'warm' = median of later runs;")
+    print("MiB = peak resident memory of the worker process")
 
 
 if __name__ == "__main__":

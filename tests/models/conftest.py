@@ -4,9 +4,14 @@
 ``model_cls`` fixture runs once per class listed here.
 """
 
+import os
+from pathlib import Path
+
 import numpy as np
 import pytest
 
+from neurolib.models.aln import ALNModel
+from neurolib.models.aln.loadDefaultParams import DEFAULT_TABLE
 from neurolib.models.fhn import FHNModel
 from neurolib.models.hopf import HopfModel
 from neurolib.models.kuramoto import KuramotoModel
@@ -15,12 +20,31 @@ from neurolib.models.ww import WWModel
 
 # network models (the single-node thalamic model has its own contract tests in test_thalamus.py)
 ALL_MODELS = [HopfModel, FHNModel, WCModel, KuramotoModel, WWModel]
+# ALN needs its transfer-function table; the contract tests construct models without a table path, so ALN
+# joins them only where the default table (computed by ``python -m neurolib.models.aln.precompute``) exists
+if os.path.exists(DEFAULT_TABLE):
+    ALL_MODELS.append(ALNModel)
+
+# the established package's table (reference data next to the repository, never shipped)
+SHARED = Path(__file__).resolve().parents[2].parent / "shared"  # as tests/conftest.py
+REFERENCE_ALN_TABLE = SHARED / "data" / "reference" / "aln_quantities_cascade.h5"
 
 
 @pytest.fixture(params=ALL_MODELS, ids=lambda cls: cls.__name__)
 def model_cls(request):
     """Each model class of ``ALL_MODELS`` in turn."""
     return request.param
+
+
+@pytest.fixture(scope="session")
+def aln_table():
+    """Path of an ALN transfer-function table: the default (computed) table if it exists, else the reference
+    table of the shared folder; skips the test when neither is available."""
+    if os.path.exists(DEFAULT_TABLE):
+        return DEFAULT_TABLE
+    if REFERENCE_ALN_TABLE.is_file():
+        return str(REFERENCE_ALN_TABLE)
+    pytest.skip(f"no ALN table: neither {DEFAULT_TABLE} nor {REFERENCE_ALN_TABLE} exists")
 
 
 @pytest.fixture

@@ -52,6 +52,8 @@ __all__ = [
     "ww",
     "kuramoto",
     "thalamus",
+    "aln",
+    "aln_lookup",
     "bold",
     "bold_sample_indices",
     "bold_times",
@@ -769,4 +771,222 @@ def thalamus(p, hist, y0, ext, noise, dt, T):
         st["ds_gr"] = ds_gr + dt * d_ds_gr
 
     out.update({k: np.array([v]) for k, v in st.items()})
+    return out
+
+
+# ---------------------------------------------------------------------------
+# ALN (adaptive linear-nonlinear cascade)
+# ---------------------------------------------------------------------------
+
+ALN_PARAMS = (
+    "Jee_max Jei_max Jie_max Jii_max tau_se tau_si C gL Ke Ki Ke_gl cee cei cie cii c_gl sigmae_ext sigmai_ext "
+    "a b EA tauA tau_de tau_di tau_ou sigma_ou mue_ext_mean mui_ext_mean"
+).split()
+ALN_STATES = tuple("mufe mufi seem seim siem siim seev seiv siev siiv".split())
+ALN_TABLES = ("r_ss", "V_mean_ss", "tau_mu_exp", "tau_sigma_exp")
+
+
+def _aln_axis(value, grid):
+    """Lower index and fraction of ``value`` on a regular grid (aln.md §6), clamped to the grid.
+
+    The spacing is ``grid[1] - grid[0]`` (as stored).  Below the first point: index 0, fraction 0.  At or
+    above the last point (also when the computed index reaches the last point through rounding):
+    index = last, fraction 0 -- the neighbour above is clamped by :func:`aln_lookup`.
+    """
+    import math
+
+    value = float(value)
+    if math.isnan(value):
+        raise ValueError("ALN lookup at NaN")
+    n = len(grid)
+    first, last = float(grid[0]), float(grid[n - 1])
+    if value < first:
+        return 0, 0.0
+    if value >= last:
+        return n - 1, 0.0
+    q = (value - first) / (float(grid[1]) - first)
+    i = int(math.floor(q))
+    if i >= n - 1:
+        return n - 1, 0.0
+    return i, q - i
+
+
+def aln_lookup(table, mu_vals, sigma_vals, mu, sigma):
+    """Bilinear interpolation of ``table`` (rows mu, columns sigma) at (mu, sigma), aln.md §6, clamped.
+
+    Inside the grid: bilinear; one coordinate outside: linear along the edge; both outside: the corner.
+    """
+    T = np.asarray(table, dtype=float)
+    m, fy = _aln_axis(mu, mu_vals)
+    j, fx = _aln_axis(sigma, sigma_vals)
+    m1 = min(m + 1, T.shape[0] - 1)
+    j1 = min(j + 1, T.shape[1] - 1)
+    return float(
+        T[m, j] * (1 - fx) * (1 - fy) + T[m, j1] * fx * (1 - fy) + T[m1, j] * (1 - fx) * fy + T[m1, j1] * fx * fy
+    )
+
+
+def aln(p, tables, Cmat, D, nde, ndi, hist, y0, ou0, ext, noise, dt, T):
+    """ALN network, aln.md §3-§4 (normative step), forward Euler, with the project's options.
+
+    Arguments (see the module docstring for the shared conventions):
+      p:      the parameters of ``ALN_PARAMS`` (scalars or (N,)); optional "filter_sigma", "distr_delay"
+              (default 0).
+      tables: dict with "mu_vals", "sigma_vals", "r_ss" (kHz), "V_mean_ss" (mV), "tau_mu_exp" (ms),
+              "tau_sigma_exp" (ms), tables indexed [mu, sigma].
+      Cmat:   (N, N), used as given (diagonal included).
+      D:      (N, N) delay steps of the inter-areal input; the caller sets the diagonal (the project: nde).
+      nde, ndi: delay steps of the local E and I rates.
+      hist:   "rates_exc", "rates_inh" (Hz), "IA" (pA), each (N, S) with
+              S >= max(max(D), nde, ndi) + 1.
+      y0:     initial values (N,) of every name in ``ALN_STATES``; with filter_sigma also "sigmae_f",
+              "sigmai_f" (default sigmae_ext / sigmai_ext); with distr_delay "rd_exc", "rd_inh" (kHz,
+              default 0).
+      ou0:    "mue_ou", "mui_ou".
+      ext:    "ext_exc_current", "ext_inh_current" (mV/ms), "ext_exc_rate", "ext_inh_rate" (kHz), aligned
+              (N, T); missing means 0.
+      noise:  "mue_ou", "mui_ou" (N, T).
+    Step i = S + k, node n (all right-hand sides from pre-step values):
+      rEloc = 1e-3 rates_exc[n, i-1-nde], rIloc = 1e-3 rates_inh[n, i-1-ndi]
+        (distr_delay: the states rd_exc[n], rd_inh[n] instead)
+      R1 = sum_m Cmat[n,m] 1e-3 rates_exc[m, i-1-D[n,m]], R2 the same with Cmat^2 (also with distr_delay)
+      mu/z/sigma as aln.md §4.2 steps 1-4; lookups at (mufe - IA[n,i-1]/C, sigma_E) and (mufi, sigma_I)
+        (filter_sigma: at the pre-step sigmae_f[n], sigmai_f[n]);
+      rates_exc[n,i] = 1000 r_ss(E), rates_inh[n,i] = 1000 r_ss(I);
+      Euler for mufe, mufi, IA (with the PREVIOUS rate rates_exc[n,i-1]), s, v; variances < 0 set to 0;
+      filter_sigma: sigma_f += dt (sigma - sigma_f) / max(tau_sigma, dt)  (tau_sigma from this step's lookup);
+      distr_delay: rd_exc += dt (1e-3 rates_exc[n,i] - rd_exc)/tau_de, rd_inh likewise (the NEW rates);
+      then the OU updates.
+    Returns {"rates_exc", "rates_inh", "IA"} (N, T) and the final values (N,) of ``ALN_STATES``,
+    "sigmae_f", "sigmai_f", "rd_exc", "rd_inh", "mue_ou", "mui_ou".
+    """
+    Cmat, D, N, T = _check_common(Cmat, D, T)
+    P = {k: _per_node(p, k, N) for k in ALN_PARAMS}
+    filt = bool(p.get("filter_sigma", 0))
+    distr = bool(p.get("distr_delay", 0))
+    mu_vals = np.asarray(tables["mu_vals"], dtype=float)
+    sigma_vals = np.asarray(tables["sigma_vals"], dtype=float)
+    tab = {k: np.asarray(tables[k], dtype=float) for k in ALN_TABLES}
+
+    re, S = _buffer(hist, "rates_exc", N, T, D)
+    ri, Si = _buffer(hist, "rates_inh", N, T, D)
+    ia, Sa = _buffer(hist, "IA", N, T, D)
+    if not (S == Si == Sa):
+        raise ValueError("the histories must have the same length")
+    if S < max(int(nde), int(ndi)) + 1:
+        raise ValueError(f"history length S={S} < max(nde, ndi) + 1")
+    st = {k: np.array(np.broadcast_to(np.asarray(y0[k], dtype=float), (N,))) for k in ALN_STATES}
+    for k, default in (("sigmae_f", P["sigmae_ext"]), ("sigmai_f", P["sigmai_ext"])):
+        st[k] = np.array(np.broadcast_to(np.asarray(y0.get(k, default), dtype=float), (N,)))
+    for k in ("rd_exc", "rd_inh"):
+        st[k] = np.array(np.broadcast_to(np.asarray(y0.get(k, 0.0), dtype=float), (N,)))
+    mue_ou = _ou_state(ou0, "mue_ou", N)
+    mui_ou = _ou_state(ou0, "mui_ou", N)
+    ec = _series(ext, "ext_exc_current", N, T)
+    ic = _series(ext, "ext_inh_current", N, T)
+    er = _series(ext, "ext_exc_rate", N, T)
+    ir = _series(ext, "ext_inh_rate", N, T)
+    xi_e = _series(noise, "mue_ou", N, T)
+    xi_i = _series(noise, "mui_ou", N, T)
+
+    def lookup(name, mu, sigma):
+        return aln_lookup(tab[name], mu_vals, sigma_vals, mu, sigma)
+
+    for k in range(T):
+        i = S + k
+        for n in range(N):
+            Jee, Jei, Jie, Jii = P["Jee_max"][n], P["Jei_max"][n], P["Jie_max"][n], P["Jii_max"][n]
+            tse, tsi = P["tau_se"][n], P["tau_si"][n]
+            taum = P["C"][n] / P["gL"][n]
+            cee = P["cee"][n] * tse / Jee
+            cie = P["cie"][n] * tse / Jie
+            cei = P["cei"][n] * tsi / abs(Jei)
+            cii = P["cii"][n] * tsi / abs(Jii)
+            cgl = P["c_gl"][n] * tse / Jee
+            Ke, Ki, Kgl = P["Ke"][n], P["Ki"][n], P["Ke_gl"][n]
+            seem, seim, siem, siim = st["seem"][n], st["seim"][n], st["siem"][n], st["siim"][n]
+            seev, seiv, siev, siiv = st["seev"][n], st["seiv"][n], st["siev"][n], st["siiv"][n]
+            mufe, mufi = st["mufe"][n], st["mufi"][n]
+            IA_old = ia[n, i - 1]
+
+            # 4.1 delayed rates (kHz)
+            if distr:
+                rE_loc, rI_loc = st["rd_exc"][n], st["rd_inh"][n]
+            else:
+                rE_loc = 1e-3 * re[n, i - 1 - nde]
+                rI_loc = 1e-3 * ri[n, i - 1 - ndi]
+            R1 = 0.0
+            R2 = 0.0
+            for m in range(N):
+                r = 1e-3 * re[m, i - 1 - D[n, m]]
+                R1 += Cmat[n, m] * r
+                R2 += Cmat[n, m] ** 2 * r
+
+            # 4.2 steps 1-4
+            muE = Jee * seem + Jei * seim + mue_ou[n] + ec[n, k]
+            muI = Jie * siem + Jii * siim + mui_ou[n] + ic[n, k]
+            z1ee = cee * Ke * rE_loc + cgl * Kgl * R1 + cgl * Kgl * er[n, k]
+            z1ei = cei * Ki * rI_loc
+            z1ie = cie * Ke * rE_loc + cgl * Kgl * ir[n, k]
+            z1ii = cii * Ki * rI_loc
+            z2ee = cee**2 * Ke * rE_loc + cgl**2 * Kgl * R2 + cgl**2 * Kgl * er[n, k]
+            z2ei = cei**2 * Ki * rI_loc
+            z2ie = cie**2 * Ke * rE_loc + cgl**2 * Kgl * ir[n, k]
+            z2ii = cii**2 * Ki * rI_loc
+            sigE = np.sqrt(
+                2 * Jee**2 * seev * tse * taum / ((1 + z1ee) * taum + tse)
+                + 2 * Jei**2 * seiv * tsi * taum / ((1 + z1ei) * taum + tsi)
+                + P["sigmae_ext"][n] ** 2
+            )
+            sigI = np.sqrt(
+                2 * Jie**2 * siev * tse * taum / ((1 + z1ie) * taum + tse)
+                + 2 * Jii**2 * siiv * tsi * taum / ((1 + z1ii) * taum + tsi)
+                + P["sigmai_ext"][n] ** 2
+            )
+
+            # 5. lookups at the pre-step state
+            muE_eff = mufe - IA_old / P["C"][n]
+            sE = st["sigmae_f"][n] if filt else sigE
+            sI = st["sigmai_f"][n] if filt else sigI
+            re[n, i] = 1000.0 * lookup("r_ss", muE_eff, sE)
+            VE = lookup("V_mean_ss", muE_eff, sE)
+            tauE = lookup("tau_mu_exp", muE_eff, sE)
+            ri[n, i] = 1000.0 * lookup("r_ss", mufi, sI)
+            tauI = lookup("tau_mu_exp", mufi, sI)
+
+            # 6.-8. right-hand sides, Euler, rectification
+            f_IA = (P["a"][n] * (VE - P["EA"][n]) - IA_old + P["tauA"][n] * P["b"][n] * (1e-3 * re[n, i - 1])) / P[
+                "tauA"
+            ][n]
+            st["mufe"][n] = mufe + dt * (muE - mufe) / tauE
+            st["mufi"][n] = mufi + dt * (muI - mufi) / tauI
+            ia[n, i] = IA_old + dt * f_IA
+            for s_name, v_name, z1, z2, tau in (
+                ("seem", "seev", z1ee, z2ee, tse),
+                ("seim", "seiv", z1ei, z2ei, tsi),
+                ("siem", "siev", z1ie, z2ie, tse),
+                ("siim", "siiv", z1ii, z2ii, tsi),
+            ):
+                s, v = st[s_name][n], st[v_name][n]
+                st[s_name][n] = s + dt * ((1 - s) * z1 - s) / tau
+                v_new = v + dt * ((1 - s) ** 2 * z2 + (z2 - 2 * tau * (z1 + 1)) * v) / tau**2
+                st[v_name][n] = 0.0 if v_new < 0 else v_new
+
+            # options
+            if filt:
+                tsE = lookup("tau_sigma_exp", muE_eff, sE)
+                tsI = lookup("tau_sigma_exp", mufi, sI)
+                st["sigmae_f"][n] = sE + dt * (sigE - sE) / max(tsE, dt)
+                st["sigmai_f"][n] = sI + dt * (sigI - sI) / max(tsI, dt)
+            if distr:
+                st["rd_exc"][n] = rE_loc + dt * (1e-3 * re[n, i] - rE_loc) / P["tau_de"][n]
+                st["rd_inh"][n] = rI_loc + dt * (1e-3 * ri[n, i] - rI_loc) / P["tau_di"][n]
+
+        # 9. OU
+        mue_ou = ou_update(mue_ou, P["mue_ext_mean"], P["tau_ou"], P["sigma_ou"], dt, xi_e[:, k])
+        mui_ou = ou_update(mui_ou, P["mui_ext_mean"], P["tau_ou"], P["sigma_ou"], dt, xi_i[:, k])
+
+    out = {"rates_exc": re[:, S:].copy(), "rates_inh": ri[:, S:].copy(), "IA": ia[:, S:].copy()}
+    out.update({k: v.copy() for k, v in st.items()})
+    out.update({"mue_ou": mue_ou, "mui_ou": mui_ou})
     return out

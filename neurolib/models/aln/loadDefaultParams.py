@@ -177,7 +177,10 @@ def _tables(params):
 
 
 def _steps(params, dt, key):
-    return int(np.around(params[key] / dt))
+    value = params[key]
+    if np.ndim(value) != 0:
+        raise ValueError(f"Parameter '{key}' (a local delay in ms) must be a single number, got {value!r}.")
+    return int(np.around(value / dt))
 
 
 SPEC = ModelSpec(

@@ -25,9 +25,9 @@ def grid_index(value, first, step, n):
     if not value >= first:
         return 0, (0.0 if value < first else np.nan)  # below the grid, or NaN (which must propagate)
     q = (value - first) / step
-    i = int(np.floor(q))
-    if i >= n - 1:
+    if q >= n - 1:  # at or beyond the last grid point (checked before the integer conversion)
         return n - 2, 1.0
+    i = int(np.floor(q))
     return i, q - i
 
 
