@@ -23,8 +23,9 @@ Buffers (kernel layout): X (var, time, node, batch) for buffered variables (outp
 sources, full history); per node and batch member the contiguous rows Y (node, batch, var) of the
 other state variables, Q (node, batch, ou) of OU states, P (node, batch, param) of parameters,
 OU (node, batch, ou, 3) of OU coefficients (mean, dt / tau, sigma sqrt(dt)), and per step of a block
-U (step, node, batch, input) of inputs (a single row when they are constant) and Z (step, node, batch, ou + white) of standard normals
-(white-noise channels reach the kernel after the inputs, in u[NU:]). ``aux`` is a 3-D array the kernel
+U (step, node, batch, input) of inputs (a single row when they are constant) and
+Z (step, node, batch, ou + white) of standard normals (white-noise channels reach the kernel after the
+inputs, in u[NU:]). ``aux`` is a 3-D array the kernel
 may read (ALN: its transfer-function tables), empty for most models.
 """
 
