@@ -18,6 +18,7 @@ import time
 import numpy as np
 
 MODELS = {
+    "aln": ("neurolib.models.aln", "ALNModel"),
     "hopf": ("neurolib.models.hopf", "HopfModel"),
     "fhn": ("neurolib.models.fhn", "FHNModel"),
     "wc": ("neurolib.models.wc", "WCModel"),
