@@ -6,7 +6,7 @@ import numpy as np
 
 from neurolib._core import noise
 from neurolib._core.integrate import Engine, n_steps
-from neurolib._core.params import ParamDict
+from neurolib._core.params import ParamDict, default_params
 from neurolib._core.spec import META, Param
 from neurolib.models.model import Model
 
@@ -49,10 +49,36 @@ def _variables(spec, X, Y, Q):
     return [arrays[name] for name in spec.state_vars]
 
 
+def default_loader(spec, title):
+    """A model's ``loadDefaultParams(Cmat=None, Dmat=None, seed=None)``, built from its spec."""
+
+    def loadDefaultParams(Cmat=None, Dmat=None, seed=None):
+        return default_params(spec, Cmat, Dmat, seed)
+
+    loadDefaultParams.__doc__ = f"""Default parameters of the {title} model.
+
+    Parameters
+    ----------
+    Cmat : ndarray, optional
+        Structural connectivity (N x N), Cmat[i, j] = coupling from node j to node i; None gives one node.
+    Dmat : ndarray, optional
+        Fibre lengths in mm (N x N).
+    seed : int, optional
+        Seed of the random initial values and of the noise.
+
+    Returns
+    -------
+    dotdict
+        Every parameter with its default.
+    """
+    return loadDefaultParams
+
+
 def integration_function(spec):
     """An upstream-style ``timeIntegration(params) -> (t, *state_vars)`` for one whole run."""
 
     def timeIntegration(params):
+        """Integrate for ``params['duration']`` ms; returns ``(t, *state_vars)``, buffers with their history."""
         eng = engine(spec)
         T = n_steps(params["duration"], params["dt"])
         X, Y, Q, _ = eng.run(params, T)

@@ -2,9 +2,8 @@
 
 import numpy as np
 
-from neurolib._core.params import default_params
 from neurolib._core.spec import INIT, INPUT, OU, ModelSpec, Param
-from neurolib.models._native import common_params
+from neurolib.models._native import common_params, default_loader
 
 PARAMS = (
     *common_params(),
@@ -45,21 +44,4 @@ SPEC = ModelSpec(
 )
 
 
-def loadDefaultParams(Cmat=None, Dmat=None, seed=None):
-    """Default parameters of the Kuramoto model.
-
-    Parameters
-    ----------
-    Cmat : ndarray, optional
-        Structural connectivity (N x N); None gives one node.
-    Dmat : ndarray, optional
-        Fibre lengths in mm (N x N).
-    seed : int, optional
-        Seed of the random initial phases and of the noise.
-
-    Returns
-    -------
-    dotdict
-        The parameters.
-    """
-    return default_params(SPEC, Cmat, Dmat, seed)
+loadDefaultParams = default_loader(SPEC, "Kuramoto")
