@@ -138,7 +138,7 @@ class Engine:
         return H, Y, Q
 
     def run(self, params, steps, *, T=None, g0=0, gen=None, setup=None, state=None, progress=None, on_block=None):
-        """Integrate ``steps`` steps.
+        """Integrate ``steps`` steps of one parameter set.
 
         Parameters
         ----------
@@ -172,34 +172,78 @@ class Engine:
             Final OU states (node, 1, var).
         setup : Setup
         """
+        setups = [setup] if setup is not None else None
+        states = [state] if state is not None else None
+        return self.run_batch(
+            [params], steps, T=T, g0=g0, gens=[gen], setups=setups, states=states, progress=progress, on_block=on_block
+        )
+
+    def run_batch(
+        self, params_list, steps, *, T=None, g0=0, gens=None, setups=None, states=None, progress=None, on_block=None
+    ):
+        """Integrate ``steps`` steps of B parameter sets at once, in one compiled loop.
+
+        The members may differ in any numeric parameter, initial value, input or seed, but must share the
+        network (Cmat, delays), dt and any table. Member b sits at index b of the last axis of the buffers;
+        it computes exactly what a run of its parameters alone would (the same operations in the same order).
+
+        Parameters
+        ----------
+        params_list : list of dict
+            The B parameter sets.
+        steps, T, g0, progress, on_block
+            As for :meth:`run`.
+        gens : list of numpy.random.Generator, optional
+            One noise stream per member (None entries: new ones from each member's ``seed``).
+        setups, states : list, optional
+            Per member, as ``setup`` and ``state`` of :meth:`run`.
+
+        Returns
+        -------
+        X, Y, Q : ndarray
+            As for :meth:`run`, with B in place of 1.
+        setup : Setup
+            The combined setup (P and OU hold all members).
+        """
         T = steps if T is None else T
-        setup = setup or self.setup(params)
+        B = len(params_list)
+        if B == 0:
+            raise ValueError("run_batch needs at least one parameter set.")
+        setups = setups or [self.setup(p) for p in params_list]
+        setup = _combine(setups)
         spec, N, S = self.spec, setup.N, setup.S
-        H, Y0, Q0 = state if state is not None else self.initial_state(params, setup)
-        X = np.empty((len(spec.buffered), S + steps, N, 1))
-        X[:, :S, :, 0] = H
-        Y = Y0[:, None, :].copy()
-        Q = Q0[:, None, :].copy()
-        ins = [inputs.normalize(name, params.get(name, 0.0), N, T) for name in spec.inputs]
+        states = states or [self.initial_state(p, su) for p, su in zip(params_list, setups)]
+        X = np.empty((len(spec.buffered), S + steps, N, B))
+        Y = np.empty((N, B, len(spec.unbuffered)))
+        Q = np.empty((N, B, len(spec.ou)))
+        for b, (H, Y0, Q0) in enumerate(states):
+            X[:, :S, :, b] = H
+            Y[:, b, :] = Y0
+            Q[:, b, :] = Q0
+        ins = [[inputs.normalize(name, p.get(name, 0.0), N, T) for name in spec.inputs] for p in params_list]
+        nu = max(len(spec.inputs), 1)
         nou = len(spec.ou) + len(spec.white_noise)
-        if setup.noisy and gen is None:
-            gen = noise.generator(params.get("seed"))
+        gens = list(gens) if gens is not None else [None] * B
+        if setup.noisy:
+            gens = [g if g is not None else noise.generator(p.get("seed")) for g, p in zip(gens, params_list)]
+        constant = all(arr.shape[1] == 1 for member in ins for arr in member)
         U_const = None  # constant inputs: one row serves every step
-        if all(arr.shape[1] == 1 for arr in ins):
-            U_const = np.zeros((1, N, 1, max(len(ins), 1)))
-            for v, arr in enumerate(ins):
-                U_const[0, :, 0, v] = inputs.block(arr, T, g0, 1)[0]
-        per_step = N * ((0 if U_const is not None else len(ins)) + (nou if setup.noisy else 0)) or 1
+        if constant:
+            U_const = np.zeros((1, N, B, nu))
+            for b, member in enumerate(ins):
+                for v, arr in enumerate(member):
+                    U_const[0, :, b, v] = inputs.block(arr, T, g0, 1)[0]
+        per_step = N * B * ((0 if constant else len(spec.inputs)) + (nou if setup.noisy else 0)) or 1
         blk = int(max(1, min(steps, BLOCK_VALUES // per_step)))
         starts = list(range(0, steps, blk))
-        empty_Z = np.zeros((0, N, 1, max(nou, 1)))
+        empty_Z = np.zeros((0, N, B, max(nou, 1)))
         kernel = self.kernel
         R = 2 ** int(np.ceil(np.log2(S + _loop.K + 1)))  # ring length: holds every lag and a K-step block
-        G = np.zeros((max(spec.n_features, 1), N, 1, 2 * R))
+        G = np.zeros((max(spec.n_features, 1), N, B, 2 * R))
         kernel.fill_features(X, G, 0, S)
 
         def draw(s):
-            return noise.draw([gen], min(blk, steps - s), nou, N)
+            return noise.draw(gens, min(blk, steps - s), nou, N)
 
         pool = ThreadPoolExecutor(1) if (setup.noisy and len(starts) > 1) or on_block is not None else None
         consumers = []
@@ -213,28 +257,16 @@ class Engine:
                 else:
                     Z = empty_Z
                 if U_const is None:
-                    U = np.empty((e - s, N, 1, max(len(ins), 1)))
-                    for v, arr in enumerate(ins):
-                        U[:, :, 0, v] = inputs.block(arr, T, g0 + s, e - s)
+                    U = np.empty((e - s, N, B, nu))
+                    for b, member in enumerate(ins):
+                        for v, arr in enumerate(member):
+                            U[:, :, b, v] = inputs.block(arr, T, g0 + s, e - s)
                 else:
                     U = U_const
                 kernel.run_block(
-                    S + s,
-                    S + e,
-                    setup.dt,
-                    X,
-                    Y,
-                    G,
-                    Q,
-                    setup.P,
-                    U,
-                    Z,
-                    setup.OU,
-                    *setup.far,
-                    *setup.near,
-                    setup.self_lag,
-                    setup.aux,
-                )
+                    S + s, S + e, setup.dt, X, Y, G, Q, setup.P, U, Z, setup.OU,
+                    *setup.far, *setup.near, setup.self_lag, setup.aux,
+                )  # fmt: skip
                 if on_block is not None:
                     consumers.append(pool.submit(on_block, X, S + s, S + e))
                 if progress is not None:
@@ -245,3 +277,25 @@ class Engine:
             if pool is not None:
                 pool.shutdown(wait=True)
         return X, Y, Q, setup
+
+
+def _same(a, b):
+    return all(np.array_equal(x, y) for x, y in zip(a, b)) if isinstance(a, tuple) else np.array_equal(a, b)
+
+
+def _combine(setups):
+    """One setup for a batch: per-member parameters stacked; the shared structure checked to agree."""
+    first = setups[0]
+    if len(setups) == 1:
+        return first
+    for k, su in enumerate(setups[1:], start=1):
+        for field in ("N", "dt", "S", "D", "far", "near", "self_lag", "aux"):
+            if not _same(getattr(first, field), getattr(su, field)):
+                raise ValueError(
+                    f"Batch member {k} differs from member 0 in '{field}' (network, dt, delays or tables); "
+                    f"members of one batch must share them: run it in a separate batch."
+                )
+    P = np.ascontiguousarray(np.concatenate([su.P for su in setups], axis=1))
+    OU = np.ascontiguousarray(np.concatenate([su.OU for su in setups], axis=1))
+    noisy = any(su.noisy for su in setups)
+    return Setup(first.N, first.dt, first.S, first.D, P, OU, first.far, first.near, first.self_lag, noisy, first.aux)
