@@ -8,7 +8,7 @@ like any other module. The file name carries a hash of the generated source and 
 source, so editing either one produces a fresh module instead of a stale cache.
 
 Network coupling. Each node publishes "coupling features" of its state (Hopf: x; Kuramoto: sin and
-cos of the phase) into a ring buffer G (feature, node, batch, 2R), written twice (at t mod R and
+cos of the phase) into a ring buffer G (feature, node, 2R, batch), written twice (at t mod R and
 t mod R + R) so that any K consecutive times are contiguous. A coupling channel c sums feature f_c of
 the other nodes, delayed, weighted by matrix w_c: net[c] = sum_m W_c[n, m] G[f_c, m, t - lag(n, m)].
 Connections with a lag of at least K steps ("far", most of them) are summed for K steps at once at
@@ -54,7 +54,7 @@ NX, NY, NOU, NWN, NPAR, NU, NF, NC, NS, K = {nx}, {ny}, {nou}, {nwn}, {npar}, {n
 def fill_features(X, G, t0, t1):
     """Coupling features of the states in X at times t0 .. t1-1, into the ring buffer G."""
     N, B = X.shape[2], X.shape[3]
-    R = G.shape[3] // 2
+    R = G.shape[2] // 2
     x = np.empty(max(NX, 1))
     g = np.empty(max(NF, 1))
     for t in range(t0, t1):
@@ -65,8 +65,8 @@ def fill_features(X, G, t0, t1):
                     x[v] = X[v, t, n, b]
                 _features(x, g)
                 for f in range(NF):
-                    G[f, n, b, r] = g[f]
-                    G[f, n, b, r + R] = g[f]
+                    G[f, n, r, b] = g[f]
+                    G[f, n, r + R, b] = g[f]
 
 
 @njit(cache=True, nogil=True)
@@ -76,7 +76,7 @@ def run_block(
 ):  # fmt: skip
     """Euler-Maruyama steps i0 .. i1-1 of X (var, time, node, batch) and Y in place; OU states Q updated after."""
     N, B = X.shape[2], X.shape[3]
-    R = G.shape[3] // 2
+    R = G.shape[2] // 2
     mask = R - 1
     noisy = Z.shape[0] > 0
     varying = U.shape[0] > 1  # else one row of constant inputs
@@ -89,13 +89,22 @@ def run_block(
     p = np.empty(max(NPAR, 1))
     u = np.zeros(max(NU + NWN, 1))
     q = np.zeros(max(NOU, 1))
-    pre = np.zeros((max(NC, 1), N, B, K))
-    Gf = G.reshape(G.size)  # flat (feature, node, batch, 2R)
+    pre = np.zeros((max(NC, 1), N, K, B))
+    pf = pre.reshape(pre.size)  # flat (channel, node, K, batch)
+    Gf = G.reshape(G.size)  # flat (feature, node, 2R, batch): K steps of all members are contiguous
     for i_blk in range(i0, i1, K):
-        # far connections: their delayed features for the K steps of this block are all known now;
-        # K independent scalar sums per channel (unsigned flat indices keep the loads branch-free)
-        for n in range(N):
-            for b in range(B):
+        # far connections: their delayed features for the K steps of this block are all known now.
+        # One run: K scalar sums per channel in registers. A batch: per connection one contiguous run of
+        # K * B values (vectorises). Unsigned flat indices keep the loads branch-free.
+        if B == 1:
+            for n in range(N):
+{far_single}
+        else:
+            pre[:] = 0.0
+            KB = K * B
+            for n in range(N):
+                for j in range(far_ptr[n], far_ptr[n + 1]):
+                    s0 = (i_blk - far_lag[j]) & mask
 {far_body}
         for i in range(i_blk, min(i_blk + K, i1)):
             kk = i - i_blk
@@ -129,8 +138,8 @@ def run_block(
                     if NF > 0:
                         _features(x, g)
                         for f in range(NF):
-                            G[f, n, b, r] = g[f]
-                            G[f, n, b, r + R] = g[f]
+                            G[f, n, r, b] = g[f]
+                            G[f, n, r + R, b] = g[f]
                     for v in range(NOU):
                         z = Z[k, n, b, v] if noisy else 0.0
                         Q[n, b, v] = q[v] + (OU[n, b, v, 0] - q[v]) * OU[n, b, v, 1] + OU[n, b, v, 2] * z
@@ -178,14 +187,21 @@ def _source(module, has_features, has_post, nx, ny, nou, nwn, npar, nu, nf, chan
         imports.append(f"from {module} import post as _post")
     nc, ns = len(channels), len(self_features)
     p24, p20, p16 = " " * 24, " " * 20, " " * 16
-    far = [f"{p16}a{c}_{kk} = 0.0" for c in range(nc) for kk in range(K)]
-    far.append(f"{p16}for j in range(far_ptr[n], far_ptr[n + 1]):")
-    far.append(f"{p20}s0 = (i_blk - far_lag[j]) & mask")
+    far = []
     for c, (w, f) in enumerate(channels):
-        far.append(f"{p20}o{c} = uint64((({f} * N + far_src[j]) * B + b) * 2 * R + s0)")
         far.append(f"{p20}w{c} = far_W[{w}, j]")
-        far += [f"{p20}a{c}_{kk} += w{c} * Gf[o{c} + uint64({kk})]" for kk in range(K)]
-    far += [f"{p16}pre[{c}, n, b, {kk}] = a{c}_{kk}" for c in range(nc) for kk in range(K)]
+        far.append(f"{p20}o{c} = uint64((({f} * N + far_src[j]) * 2 * R + s0) * B)")
+        far.append(f"{p20}d{c} = uint64(({c} * N + n) * KB)")
+        far.append(f"{p20}for e in range(uint64(KB)):")
+        far.append(f"{p24}pf[d{c} + e] += w{c} * Gf[o{c} + e]")
+    single = [f"{p16}a{c}_{kk} = 0.0" for c in range(nc) for kk in range(K)]
+    single.append(f"{p16}for j in range(far_ptr[n], far_ptr[n + 1]):")
+    single.append(f"{p20}s0 = (i_blk - far_lag[j]) & mask")
+    for c, (w, f) in enumerate(channels):
+        single.append(f"{p20}o{c} = uint64(({f} * N + far_src[j]) * 2 * R + s0)")
+        single.append(f"{p20}w{c} = far_W[{w}, j]")
+        single += [f"{p20}a{c}_{kk} += w{c} * Gf[o{c} + uint64({kk})]" for kk in range(K)]
+    single += [f"{p16}pre[{c}, n, {kk}, 0] = a{c}_{kk}" for c in range(nc) for kk in range(K)]
     euler = [f"{p20}x[{v}] = dx[{v}]" if v in algebraic else f"{p20}x[{v}] = x[{v}] + dt * dx[{v}]" for v in range(nx)]
     euler += [f"{p20}y[{v}] = y[{v}] + dt * dy[{v}]" for v in range(ny)]
     src = _TEMPLATE.format(
@@ -201,13 +217,14 @@ def _source(module, has_features, has_post, nx, ny, nou, nwn, npar, nu, nf, chan
         nc=nc,
         ns=ns,
         K=K,
-        far_body="\n".join(far) if nc else p16 + "pass",
+        far_body="\n".join(far) if nc else p20 + "pass",
+        far_single="\n".join(single) if nc else p16 + "pass",
         near_zero="\n".join(f"{p20}a{c} = 0.0" for c in range(nc)),
-        near_body="\n".join(f"{p24}a{c} += near_W[{w}, j] * G[{f}, m, b, rj]" for c, (w, f) in enumerate(channels))
+        near_body="\n".join(f"{p24}a{c} += near_W[{w}, j] * G[{f}, m, rj, b]" for c, (w, f) in enumerate(channels))
         or p24 + "pass",
-        net_store="\n".join(f"{p20}net[{c}] = a{c} + pre[{c}, n, b, kk]" for c in range(nc)),
+        net_store="\n".join(f"{p20}net[{c}] = a{c} + pre[{c}, n, kk, b]" for c in range(nc)),
         self_reads="\n".join(
-            f"{p20}net[{nc + s}] = G[{f}, n, b, (i - self_lag[{s}]) & mask]" for s, f in enumerate(self_features)
+            f"{p20}net[{nc + s}] = G[{f}, n, (i - self_lag[{s}]) & mask, b]" for s, f in enumerate(self_features)
         ),
         euler="\n".join(euler),
         # long rows are used in place (one view), short ones copied (cheaper than a view)

@@ -239,7 +239,7 @@ class Engine:
         empty_Z = np.zeros((0, N, B, max(nou, 1)))
         kernel = self.kernel
         R = 2 ** int(np.ceil(np.log2(S + _loop.K + 1)))  # ring length: holds every lag and a K-step block
-        G = np.zeros((max(spec.n_features, 1), N, B, 2 * R))
+        G = np.zeros((max(spec.n_features, 1), N, 2 * R, B))
         kernel.fill_features(X, G, 0, S)
 
         def draw(s):

@@ -1,6 +1,23 @@
-"""Analysis functions for simulated and empirical time series (functional connectivity and its dynamics)."""
+"""Analysis functions for simulated and empirical time series.
+
+Functional connectivity (:func:`fc`) and its dynamics (:func:`fcd`), matrix similarity (:func:`matrix_correlation`,
+:func:`matrix_kolmogorov`, :func:`ts_kolmogorov`), a weighted correlation, the Kuramoto order parameter
+(:func:`kuramoto`) and Welch power spectra of model activity (:func:`getPowerSpectrum`,
+:func:`getMeanPowerSpectrum`, time step in ms, frequencies in Hz).
+
+Non-finite input
+----------------
+The functions follow numpy: NaN in the input gives NaN in the result (``matrix_correlation``, ``fcd``,
+``matrix_kolmogorov``, ``weighted_correlation``, the power spectra), except :func:`fc`, which sets every undefined
+correlation to 0 (so a NaN row shows up as a row of zeros), and :func:`kuramoto`, which raises ``ValueError``
+because peaks of a non-finite trace are meaningless.
+"""
+
+import logging
 
 import numpy as np
+
+logger = logging.getLogger(__name__)
 
 
 def fc(ts):
@@ -14,7 +31,9 @@ def fc(ts):
     Returns
     -------
     numpy.ndarray, shape (N, N)
-        Correlation matrix. Entries that are undefined (a constant row) are set to 0.
+        Correlation matrix. Entries that are undefined are set to 0: every entry of a constant row, including its
+        diagonal entry, and likewise every entry of a row containing NaN or inf (check ``np.isfinite`` first if
+        the input may have diverged).
 
     Examples
     --------
@@ -42,7 +61,8 @@ def matrix_correlation(M1, M2):
     Returns
     -------
     float
-        Correlation coefficient of the off-diagonal upper-triangle entries.
+        Correlation coefficient of the off-diagonal upper-triangle entries; NaN when either triangle is constant
+        or contains NaN.
 
     Examples
     --------
@@ -76,8 +96,14 @@ def fcd(ts, windowsize=30, stepsize=5):
     Returns
     -------
     numpy.ndarray, shape (W, W)
-        FCD matrix over the ``W`` windows; an empty ``(0, 0)`` array when no window fits. If the computation
-        fails (e.g. the input is not two-dimensional), the integer ``0`` is returned, as upstream does.
+        FCD matrix over the ``W`` windows; an empty ``(0, 0)`` array when no window start satisfies
+        ``t < T - windowsize`` (e.g. ``windowsize == T``). If the computation fails (e.g. the input is not
+        two-dimensional), the integer ``0`` is returned, as upstream does.
+
+    Raises
+    ------
+    ValueError
+        If ``windowsize`` is longer than the time series (``windowsize > T``).
 
     Examples
     --------
@@ -86,8 +112,13 @@ def fcd(ts, windowsize=30, stepsize=5):
     (8, 8)
     """
     try:
+        n_time = np.shape(ts)[1]
+    except Exception:  # noqa: BLE001 -- documented upstream behaviour: failure returns 0
+        return 0
+    if windowsize > n_time:
+        raise ValueError(f"fcd: windowsize={windowsize} samples is longer than the time series (T={n_time} samples).")
+    try:
         ts = np.asarray(ts, dtype=float)
-        n_time = ts.shape[1]
         starts = np.arange(0, n_time - windowsize, stepsize)
         if starts.size == 0:
             return np.zeros((0, 0))
@@ -103,3 +134,303 @@ def fcd(ts, windowsize=30, stepsize=5):
         return np.atleast_2d(result)
     except Exception:  # noqa: BLE001 -- documented upstream behaviour: failure returns 0
         return 0
+
+
+def weighted_correlation(x, y, w):
+    r"""Weighted Pearson correlation of two samples.
+
+    With :math:`m_w(x) = \sum_i w_i x_i / \sum_i w_i` and
+    :math:`c_w(x, y) = \sum_i w_i (x_i - m_w(x)) (y_i - m_w(y)) / \sum_i w_i` the result is
+    :math:`c_w(x, y) / \sqrt{c_w(x, x)\, c_w(y, y)}`. Equal weights give the ordinary Pearson correlation.
+
+    Parameters
+    ----------
+    x, y : array_like, shape (n,)
+        The two samples (any unit; the result is dimensionless).
+    w : array_like, shape (n,)
+        Non-negative weights of the sample points.
+
+    Returns
+    -------
+    float
+        Weighted correlation in [-1, 1]; NaN when a sample is constant (under the weights), when the weights sum
+        to zero or when an input contains NaN.
+
+    Examples
+    --------
+    >>> round(weighted_correlation([1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [1.0, 1.0, 5.0]), 6)
+    1.0
+    """
+    x, y, w = (np.asarray(a, dtype=float) for a in (x, y, w))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        w_sum = np.sum(w)
+        dx = x - np.sum(w * x) / w_sum
+        dy = y - np.sum(w * y) / w_sum
+        cov_xy = np.sum(w * dx * dy) / w_sum
+        cov_xx = np.sum(w * dx * dx) / w_sum
+        cov_yy = np.sum(w * dy * dy) / w_sum
+        return float(cov_xy / np.sqrt(cov_xx * cov_yy))
+
+
+def matrix_kolmogorov(m1, m2):
+    """Two-sample Kolmogorov-Smirnov distance between the strict upper triangles of two square matrices.
+
+    Used to compare FCD matrices, whose value distributions (not their element order) characterize the dynamics.
+
+    Parameters
+    ----------
+    m1 : array_like, shape (N1, N1)
+        First matrix; the diagonal is ignored.
+    m2 : array_like, shape (N2, N2)
+        Second matrix; its size may differ from ``m1``.
+
+    Returns
+    -------
+    float
+        The KS statistic ``D`` (maximum distance of the two empirical distribution functions) in [0, 1]; NaN when
+        a triangle contains NaN.
+
+    Raises
+    ------
+    ValueError
+        If a matrix has no off-diagonal upper-triangle entry (smaller than 2 x 2), as raised by scipy.
+
+    Examples
+    --------
+    >>> a = np.array([[1.0, 0.5], [0.5, 1.0]])
+    >>> matrix_kolmogorov(a, a)
+    0.0
+    """
+    import scipy.stats
+
+    m1 = np.asarray(m1, dtype=float)
+    m2 = np.asarray(m2, dtype=float)
+    triu1 = m1[np.triu_indices(m1.shape[0], k=1)]
+    triu2 = m2[np.triu_indices(m2.shape[0], k=1)]
+    return float(scipy.stats.ks_2samp(triu1, triu2).statistic)
+
+
+def ts_kolmogorov(ts1, ts2, **fcd_kwargs):
+    """Kolmogorov-Smirnov distance between the FCD matrices of two multivariate time series.
+
+    Parameters
+    ----------
+    ts1 : array_like, shape (N, T1)
+        First time series (one region per row).
+    ts2 : array_like, shape (N, T2)
+        Second time series; its length may differ.
+    **fcd_kwargs
+        Passed to :func:`fcd` for both series (``windowsize``, ``stepsize``, in samples).
+
+    Returns
+    -------
+    float
+        ``matrix_kolmogorov(fcd(ts1, **fcd_kwargs), fcd(ts2, **fcd_kwargs))``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> 0.0 <= ts_kolmogorov(rng.standard_normal((4, 200)), rng.standard_normal((4, 150))) <= 1.0
+    True
+    """
+    return matrix_kolmogorov(fcd(ts1, **fcd_kwargs), fcd(ts2, **fcd_kwargs))
+
+
+def _peak_phases(trace, smoothing, distance, prominence):
+    """Linear phase (rad) of one trace between its peaks, or None when the trace has no peak."""
+    import scipy.ndimage
+    import scipy.signal
+
+    if smoothing > 0:
+        trace = scipy.ndimage.gaussian_filter1d(trace, smoothing)
+    peaks = scipy.signal.find_peaks(trace, distance=distance, prominence=prominence)[0]
+    if peaks.size == 0:
+        return None
+    n_time = trace.shape[0]
+    # segments [start, end): [0, p0), [p0, p1), ..., [p_last, T - 1); within each the phase is
+    # np.linspace(0, 2 pi, end - start), i.e. 2 pi k / (length - 1) at offset k
+    ends = np.append(peaks, n_time - 1)
+    starts = np.concatenate(([0], ends[:-1]))
+    t = np.arange(n_time - 1)
+    segment = np.searchsorted(ends, t, side="right")
+    lengths = (ends - starts)[segment]
+    offsets = t - starts[segment]
+    phases = np.empty(n_time)
+    phases[:-1] = np.where(lengths > 1, 2 * np.pi * offsets / np.maximum(lengths - 1, 1), 0.0)
+    phases[-1] = 2 * np.pi
+    return phases
+
+
+def kuramoto(traces, smoothing=0.0, distance=10, prominence=5):
+    r"""Kuramoto order parameter of oscillating traces, with phases interpolated linearly between peaks.
+
+    For each trace the peaks are found with ``scipy.signal.find_peaks`` (after optional Gaussian smoothing) and
+    the last sample is appended as a final boundary. The phase rises linearly from 0 to :math:`2\pi` from sample 0
+    to the first peak and between consecutive boundaries (as ``np.linspace(0, 2 pi, length)`` over each segment,
+    so it is 0 at each peak); the last sample is set to :math:`2\pi`. The order parameter is
+    :math:`R(t) = |\frac{1}{N} \sum_n e^{i \varphi_n(t)}|`.
+
+    Parameters
+    ----------
+    traces : array_like, shape (N, T)
+        One oscillating trace per row (any unit), e.g. ``model.x`` or a rate output.
+    smoothing : float, optional
+        Standard deviation of the Gaussian smoothing kernel in samples; 0 disables smoothing.
+    distance : float, optional
+        Minimal distance between peaks in samples (``find_peaks(distance=...)``).
+    prominence : float, optional
+        Minimal peak prominence in the unit of the traces (``find_peaks(prominence=...)``).
+
+    Returns
+    -------
+    numpy.ndarray, shape (T,) or int
+        Order parameter over time, in [0, 1]. If some trace has no peak, a warning
+        "Kuramoto: No peaks found, returning 0." is logged and the integer ``0`` is returned.
+
+    Raises
+    ------
+    ValueError
+        If ``traces`` is not two-dimensional or contains NaN or inf.
+
+    Examples
+    --------
+    >>> t = np.arange(2000) * 0.1
+    >>> traces = np.vstack([np.sin(0.2 * t), np.sin(0.2 * t + 0.1)])
+    >>> bool(kuramoto(traces, prominence=0.5)[100:1800].min() > 0.99)
+    True
+    """
+    traces = np.asarray(traces, dtype=float)
+    if traces.ndim != 2:
+        raise ValueError(f"kuramoto: traces must be two-dimensional (N, T), got shape {traces.shape}.")
+    if not np.all(np.isfinite(traces)):
+        raise ValueError("kuramoto: traces contain NaN or inf; peaks and phases are undefined.")
+    phases = np.empty_like(traces)
+    for n, trace in enumerate(traces):  # find_peaks works on one trace at a time
+        row = _peak_phases(trace, smoothing, distance, prominence)
+        if row is None:
+            logger.warning("Kuramoto: No peaks found, returning 0.")
+            return 0
+        phases[n] = row
+    return np.abs(np.mean(np.exp(1j * phases), axis=0))
+
+
+def _welch(activity, dt, maxfr, spectrum_windowsize):
+    """Welch spectrum (Hann window, ``scaling="spectrum"``) along the last axis, cut at ``maxfr``."""
+    import scipy.signal
+
+    if not dt > 0:
+        raise ValueError(f"dt must be a positive time step in ms, got {dt}.")
+    n_time = activity.shape[-1]
+    nperseg = int(spectrum_windowsize * 1000 / dt)
+    if nperseg > n_time:
+        raise ValueError(
+            f"spectrum_windowsize={spectrum_windowsize} s ({nperseg} samples at dt={dt} ms) is longer than the "
+            f"activity ({n_time} samples = {n_time * dt / 1000:g} s)."
+        )
+    if nperseg < 2:
+        raise ValueError(
+            f"spectrum_windowsize={spectrum_windowsize} s gives {nperseg} samples at dt={dt} ms; need at least 2."
+        )
+    freqs, power = scipy.signal.welch(
+        activity, fs=1000 / dt, window="hann", nperseg=nperseg, scaling="spectrum", axis=-1
+    )
+    keep = freqs < maxfr
+    return freqs[keep], power[..., keep]
+
+
+def getPowerSpectrum(activity, dt, maxfr=70, spectrum_windowsize=1.0, normalize=False):
+    """Welch power spectrum of one time series.
+
+    Welch's method with a Hann window of ``int(spectrum_windowsize * 1000 / dt)`` samples (scipy's default 50 %
+    overlap), sampling frequency ``1000 / dt`` Hz and ``scaling="spectrum"`` (power in squared units of the
+    activity). With ``dt = 0.1`` ms and 1 s windows the frequency grid is 0, 1, ..., 69 Hz.
+
+    Parameters
+    ----------
+    activity : array_like, shape (T,) or (1, T)
+        The time series, sampled every ``dt`` ms.
+    dt : float
+        Sampling interval in ms.
+    maxfr : float, optional
+        Only frequencies strictly below ``maxfr`` (Hz) are returned.
+    spectrum_windowsize : float, optional
+        Length of the Welch segments in s; sets the frequency resolution ``1 / spectrum_windowsize`` Hz.
+    normalize : bool, optional
+        Divide the power by its maximum.
+
+    Returns
+    -------
+    freqs : numpy.ndarray
+        Frequencies in Hz.
+    power : numpy.ndarray
+        Power at ``freqs`` (squared unit of ``activity``, or dimensionless if normalized); NaN everywhere when the
+        activity contains NaN.
+
+    Raises
+    ------
+    AssertionError
+        "activity is not one-dimensional!" for any other shape.
+    ValueError
+        If the window (``spectrum_windowsize``) is longer than the activity or shorter than two samples, or if
+        ``dt`` is not positive.
+
+    Examples
+    --------
+    >>> t = np.arange(20000) * 0.1  # ms
+    >>> freqs, power = getPowerSpectrum(np.sin(2 * np.pi * 0.03 * t), dt=0.1)  # 30 Hz
+    >>> float(freqs[np.argmax(power)])
+    30.0
+    """
+    activity = np.asarray(activity, dtype=float)
+    assert activity.ndim == 1 or (activity.ndim == 2 and activity.shape[0] == 1), "activity is not one-dimensional!"
+    freqs, power = _welch(activity.reshape(-1), dt, maxfr, spectrum_windowsize)
+    if normalize:
+        power = power / np.max(power)
+    return freqs, power
+
+
+def getMeanPowerSpectrum(activities, dt, maxfr=70, spectrum_windowsize=1.0, normalize=False):
+    """Mean Welch power spectrum over several time series.
+
+    The unnormalized spectra of :func:`getPowerSpectrum` are averaged over the rows; ``normalize`` then divides
+    the mean by its maximum.
+
+    Parameters
+    ----------
+    activities : array_like, shape (N, T)
+        One time series per row, sampled every ``dt`` ms (a 1-D array counts as one row).
+    dt : float
+        Sampling interval in ms.
+    maxfr : float, optional
+        Only frequencies strictly below ``maxfr`` (Hz) are returned.
+    spectrum_windowsize : float, optional
+        Length of the Welch segments in s.
+    normalize : bool, optional
+        Divide the mean power by its maximum.
+
+    Returns
+    -------
+    freqs : numpy.ndarray
+        Frequencies in Hz.
+    mean_power : numpy.ndarray
+        Power averaged over the rows.
+
+    Raises
+    ------
+    ValueError
+        If ``activities`` has more than two dimensions, or as :func:`getPowerSpectrum`.
+
+    Examples
+    --------
+    >>> freqs, power = getMeanPowerSpectrum(np.random.default_rng(0).standard_normal((3, 20000)), dt=0.1)
+    >>> freqs.shape, power.shape
+    ((70,), (70,))
+    """
+    activities = np.asarray(activities, dtype=float)
+    if activities.ndim > 2:
+        raise ValueError(f"activities must be (N, T), got shape {activities.shape}.")
+    freqs, power = _welch(np.atleast_2d(activities), dt, maxfr, spectrum_windowsize)
+    mean_power = power.mean(axis=0)
+    if normalize:
+        mean_power = mean_power / np.max(mean_power)
+    return freqs, mean_power
