@@ -52,10 +52,11 @@ def rhs(x, y, net, u, q, p, dx, dy, aux):
     for s in range(4):
         dy[S_ET + s] = y[DS_ET + s]
     ge, gr = p[GAMMA_E], p[GAMMA_R]
+    q_t, q_r = firing_rate(vt, p), firing_rate(vr, p)
     dy[DS_ET] = ge * ge * p[D_PHI] * u[XI] / p[SQRT_DT]  # white noise: gamma_e^2 d_phi sqrt(dt) xi per step
-    dy[DS_GT] = gr * gr * (p[N_TR] * firing_rate(vr, p) - y[S_GT]) - 2.0 * gr * y[DS_GT]
-    dy[DS_ER] = ge * ge * (p[N_RT] * firing_rate(vt, p) - y[S_ER]) - 2.0 * ge * y[DS_ER]
-    dy[DS_GR] = gr * gr * (p[N_RR] * firing_rate(vr, p) - y[S_GR]) - 2.0 * gr * y[DS_GR]
+    dy[DS_GT] = gr * gr * (p[N_TR] * q_r - y[S_GT]) - 2.0 * gr * y[DS_GT]
+    dy[DS_ER] = ge * ge * (p[N_RT] * q_t - y[S_ER]) - 2.0 * ge * y[DS_ER]
+    dy[DS_GR] = gr * gr * (p[N_RR] * q_r - y[S_GR]) - 2.0 * gr * y[DS_GR]
 
 
 @njit(cache=True, inline="always")
