@@ -1,0 +1,1 @@
+"""Exploration (``neurolib.optimize.exploration``) and optimisation of model parameters."""

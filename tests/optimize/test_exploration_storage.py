@@ -1,0 +1,120 @@
+"""The result store: torn journals, reading while a search runs, the HDF5 layout, clean-up after a crash."""
+
+import os
+
+import h5py
+import numpy as np
+import pytest
+
+from neurolib._storage import journal as J
+from neurolib._storage.hdf import Reader, SearchWriter, has_nonfinite
+from neurolib.optimize.exploration import BoxSearch
+from neurolib.utils.parameterSpace import ParameterSpace
+
+
+def test_torn_journal_keeps_complete_records(tmp_path):
+    path = str(tmp_path / "j.journal")
+    j = J.Journal(path)
+    for k in range(5):
+        j.append(J.RUN, k, {"k": k}, np.arange(k + 10.0))
+    j.close()
+    data = open(path, "rb").read()
+    entries, good = J.scan(path)
+    assert [e.key for e in entries] == [0, 1, 2, 3, 4] and good == len(data)
+    last = entries[-1].offset - J._HEAD.size
+    for cut in range(last, len(data), 7):  # a writer killed in the middle of the last record
+        with open(path, "wb") as fh:
+            fh.write(data[:cut])
+        assert [e.key for e in J.scan(path)[0]] == [0, 1, 2, 3]
+    with open(path, "wb") as fh:  # a flipped byte: the record and everything after it are dropped
+        fh.write(data[: entries[2].offset + 3] + b"\xff" + data[entries[2].offset + 4 :])
+    assert [e.key for e in J.scan(path)[0]] == [0, 1]
+    j = J.Journal(path)  # reopening cuts the bad tail off before appending
+    j.append(J.RUN, 9, {"k": 9}, np.zeros(2))
+    j.close()
+    entries, _ = J.scan(path)
+    assert [e.key for e in entries] == [0, 1, 9]
+    assert J.load(path, entries[-1:])[0][0] == {"k": 9}
+    assert J.load(path, entries[-1:], first=True) == [{"k": 9}]
+
+
+def test_results_readable_while_the_search_runs(tmp_path):
+    path = str(tmp_path / "live.hdf")
+    seen = {}
+
+    def evaluate(traj):
+        if traj.id == 4:  # another reader, as from a second process, while this search runs
+            peek = BoxSearch(evalFunction=evaluate, parameterSpace=space, filename=path, progress=False)
+            peek.loadResults()
+            seen["runs"] = sorted(peek.results)
+            seen["y"] = peek.dfResults["y"].tolist()
+        search.saveToPypet({"y": float(traj.params["x"]), "t": np.arange(100.0)}, traj)
+
+    space = ParameterSpace({"x": [0, 1, 2, 3, 4, 5]}, kind="grid")
+    search = BoxSearch(evalFunction=evaluate, parameterSpace=space, filename=path, ncores=1, progress=False)
+    search.run()
+    assert seen["runs"] == [0, 1, 2, 3]
+    assert seen["y"][:4] == [0.0, 1.0, 2.0, 3.0] and np.isnan(seen["y"][4:]).all()
+    # after the search: one HDF5 group per run, the time axis stored once and hard-linked into every run
+    assert not [p for p in os.listdir(tmp_path) if p.endswith(".journal")]
+    with h5py.File(path, "r") as f:
+        traj = f[search.trajectoryName]
+        assert len(traj["runs"]) == 6 and len(traj["shared"]) == 1
+        assert traj["runs/run_00000000/t"].id == traj["runs/run_00000005/t"].id
+        assert traj["runs/run_00000003/y"][()] == 3.0
+        assert traj["explored/x"][()].tolist() == [0, 1, 2, 3, 4, 5]
+
+
+def test_interrupted_copy_is_cleaned_up(tmp_path):
+    path = str(tmp_path / "c.hdf")
+
+    def header(name):
+        return {"attrs": {"fingerprint": "fp", "nRuns": 2}, "base_params": {"a": 1.0}, "parametrization": {"a": [1, 2]}}
+
+    w = SearchWriter.open(path, "fp", "results-c", header)
+    w.write_run(0, {"y": 1.0}, {"seed": np.uint64(3)})
+    w.close()  # as if killed before the end: the journal stays
+    open(path + ".tmp-999999", "wb").write(b"half a copy")  # a copy killed before it replaced the file
+    with Reader(path) as r:
+        assert r.running and r.done() == [0] and r.run(0) == {"y": 1.0}
+    w = SearchWriter.open(path, "fp", "results-other", header)  # same fingerprint: resumed
+    assert w.resumed and w.name == "results-c" and w.done == {0}
+    w.write_run(1, {"y": 2.0}, {})
+    w.finalize()
+    assert sorted(os.listdir(tmp_path)) == [".c.hdf.lock", "c.hdf"]
+    with Reader(path) as r:
+        assert not r.running and r.done() == [0, 1] and r.run(1) == {"y": 2.0}
+        assert r.run_attrs(0)["seed"] == 3
+
+
+def test_result_values_round_trip(tmp_path):
+    path = str(tmp_path / "v.hdf")
+
+    def header(name):
+        return {"attrs": {"fingerprint": "v"}, "base_params": {}, "parametrization": {"a": [1]}}
+
+    values = {
+        "f": 1.5, "i": 3, "b": True, "s": "text", "none": None, "arr": np.arange(6).reshape(2, 3),
+        "lst": [1.0, 2.0], "tup": (1, 2), "obj": {"nested": {"deep": np.ones(2)}}, "mixed": [1, "a"],
+        "np": np.float32(2.5),
+    }  # fmt: skip
+    w = SearchWriter.open(path, "v", "results-v", header)
+    w.write_run(0, values, {})
+    with Reader(path) as r:  # from the journal
+        from_journal = r.run(0)
+    w.finalize()
+    with Reader(path) as r:  # from the HDF5 file
+        from_file = r.run(0)
+    for got in (from_journal, from_file):
+        assert got["f"] == 1.5 and type(got["f"]) is float and got["i"] == 3 and got["b"] is True
+        assert got["s"] == "text" and got["none"] is None and np.array_equal(got["arr"], values["arr"])
+        assert got["lst"] == [1.0, 2.0] and got["tup"] == (1, 2) and got["mixed"] == [1, "a"]
+        assert np.array_equal(got["obj"]["nested"]["deep"], np.ones(2)) and got["np"] == np.float32(2.5)
+    with pytest.raises(ValueError, match="'/'"):
+        SearchWriter.open(path, "w", "results-w", header).write_run(0, {"a/b": 1}, {})
+
+
+def test_has_nonfinite():
+    assert not has_nonfinite({"a": 1.0, "b": np.arange(3), "c": "x", "d": None, "e": [1, 2]})
+    assert has_nonfinite({"a": {"b": np.array([1.0, np.nan])}})
+    assert has_nonfinite({"a": float("inf")}) and has_nonfinite({"a": [1.0, np.inf]})
