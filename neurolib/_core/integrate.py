@@ -20,6 +20,7 @@ from neurolib._core import params as P_
 from neurolib._core.spec import ModelSpec
 
 BLOCK_VALUES = 2_000_000  # noise + input values per block (16 MB each)
+BLOCK_STEPS = 50_000  # at most this many steps per block, so small models also draw noise while integrating
 
 
 def n_steps(duration, dt):
@@ -234,7 +235,7 @@ class Engine:
                 for v, arr in enumerate(member):
                     U_const[0, :, b, v] = inputs.block(arr, T, g0, 1)[0]
         per_step = N * B * ((0 if constant else len(spec.inputs)) + (nou if setup.noisy else 0)) or 1
-        blk = int(max(1, min(steps, BLOCK_VALUES // per_step)))
+        blk = int(max(1, min(steps, BLOCK_VALUES // per_step, BLOCK_STEPS)))
         starts = list(range(0, steps, blk))
         empty_Z = np.zeros((0, N, B, max(nou, 1)))
         kernel = self.kernel
