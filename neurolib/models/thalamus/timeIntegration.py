@@ -25,38 +25,44 @@ def firing_rate(v, p):
 def rhs(x, y, net, u, q, p, dx, dy, aux):
     """Voltages (mV/ms), calcium, channel gates and second-order synapses of the TCR (t) and TRN (r) cells."""
     vt, vr = x[V_T], x[V_R]
+    ca, h_t, h_r, m1, m2 = y[CA], y[H_T_T], y[H_T_R], y[M_H1], y[M_H2]
+    s_et, s_gt, s_er, s_gr = y[S_ET], y[S_GT], y[S_ER], y[S_GR]
+    ds_et, ds_gt, ds_er, ds_gr = y[DS_ET], y[DS_GT], y[DS_ER], y[DS_GR]
+    g_l, e_l, g_ampa, e_ampa, g_gaba, e_gaba = p[G_L], p[E_L], p[G_AMPA], p[E_AMPA], p[G_GABA], p[E_GABA]
+    tau, c_m, g_lk, e_k, e_ca = p[TAU], p[C_M], p[G_LK], p[E_K], p[E_CA]
+    ge, gr = p[GAMMA_E], p[GAMMA_R]
+    q_max, c1, theta, sigma = p[Q_MAX], p[C1], p[THETA], p[SIGMA]
     m_inf_t = 1.0 / (1.0 + np.exp(-(vt + 59.0) / 6.2))
     m_inf_r = 1.0 / (1.0 + np.exp(-(vr + 52.0) / 7.4))
-    i_t_t = p[G_T_T] * m_inf_t * m_inf_t * y[H_T_T] * (vt - p[E_CA])
-    i_t_r = p[G_T_R] * m_inf_r * m_inf_r * y[H_T_R] * (vr - p[E_CA])
-    i_h = p[G_H] * (y[M_H1] + p[G_INC] * y[M_H2]) * (vt - p[E_H])
-    syn_t = p[G_L] * (vt - p[E_L]) + p[G_AMPA] * y[S_ET] * (vt - p[E_AMPA]) + p[G_GABA] * y[S_GT] * (vt - p[E_GABA])
-    syn_r = p[G_L] * (vr - p[E_L]) + p[G_AMPA] * y[S_ER] * (vr - p[E_AMPA]) + p[G_GABA] * y[S_GR] * (vr - p[E_GABA])
-    dx[V_T] = -(syn_t + u[I_EXT_T]) / p[TAU] - (p[G_LK] * (vt - p[E_K]) + i_t_t + i_h) / p[C_M]
-    dx[V_R] = -(syn_r + u[I_EXT_R]) / p[TAU] - (p[G_LK] * (vr - p[E_K]) + i_t_r) / p[C_M]
-    dx[Q_T] = 0.0  # set from the new voltages in post()
-    dx[Q_R] = 0.0
-    dy[CA] = p[ALPHA_CA] * i_t_t - (y[CA] - p[CA_0]) / p[TAU_CA]
+    i_t_t = p[G_T_T] * m_inf_t * m_inf_t * h_t * (vt - e_ca)
+    i_t_r = p[G_T_R] * m_inf_r * m_inf_r * h_r * (vr - e_ca)
+    i_h = p[G_H] * (m1 + p[G_INC] * m2) * (vt - p[E_H])
+    syn_t = g_l * (vt - e_l) + g_ampa * s_et * (vt - e_ampa) + g_gaba * s_gt * (vt - e_gaba)
+    syn_r = g_l * (vr - e_l) + g_ampa * s_er * (vr - e_ampa) + g_gaba * s_gr * (vr - e_gaba)
     h_inf_t = 1.0 / (1.0 + np.exp((vt + 81.0) / 4.0))
     h_inf_r = 1.0 / (1.0 + np.exp((vr + 80.0) / 5.0))
     tau_h_t = (30.8 + (211.4 + np.exp((vt + 115.2) / 5.0)) / (1.0 + np.exp((vt + 86.0) / 3.2))) / 3.7371928
     tau_h_r = (85.0 + 1.0 / (np.exp((vr + 48.0) / 4.0) + np.exp(-(vr + 407.0) / 50.0))) / 3.7371928
-    dy[H_T_T] = (h_inf_t - y[H_T_T]) / tau_h_t
-    dy[H_T_R] = (h_inf_r - y[H_T_R]) / tau_h_r
     m_inf_h = 1.0 / (1.0 + np.exp((vt + 75.0) / 5.5))
     tau_m_h = 20.0 + 1000.0 / (np.exp((vt + 71.5) / 14.2) + np.exp(-(vt + 89.0) / 11.6))
-    ca_n = p[K1] * y[CA] ** p[N_P]
+    ca_n = p[K1] * ca ** p[N_P]
     p_h = ca_n / (ca_n + p[K2])
-    dy[M_H1] = (m_inf_h * (1.0 - y[M_H2]) - y[M_H1]) / tau_m_h - p[K3] * p_h * y[M_H1] + p[K4] * y[M_H2]
-    dy[M_H2] = p[K3] * p_h * y[M_H1] - p[K4] * y[M_H2]
-    for s in range(4):
-        dy[S_ET + s] = y[DS_ET + s]
-    ge, gr = p[GAMMA_E], p[GAMMA_R]
-    q_t, q_r = firing_rate(vt, p), firing_rate(vr, p)
+    q_t = q_max / (1.0 + np.exp(-c1 * (vt - theta) / sigma))
+    q_r = q_max / (1.0 + np.exp(-c1 * (vr - theta) / sigma))
+    dx[V_T] = -(syn_t + u[I_EXT_T]) / tau - (g_lk * (vt - e_k) + i_t_t + i_h) / c_m
+    dx[V_R] = -(syn_r + u[I_EXT_R]) / tau - (g_lk * (vr - e_k) + i_t_r) / c_m
+    dx[Q_T] = 0.0  # set from the new voltages in post()
+    dx[Q_R] = 0.0
+    dy[CA] = p[ALPHA_CA] * i_t_t - (ca - p[CA_0]) / p[TAU_CA]
+    dy[H_T_T] = (h_inf_t - h_t) / tau_h_t
+    dy[H_T_R] = (h_inf_r - h_r) / tau_h_r
+    dy[M_H1] = (m_inf_h * (1.0 - m2) - m1) / tau_m_h - p[K3] * p_h * m1 + p[K4] * m2
+    dy[M_H2] = p[K3] * p_h * m1 - p[K4] * m2
+    dy[S_ET], dy[S_GT], dy[S_ER], dy[S_GR] = ds_et, ds_gt, ds_er, ds_gr
     dy[DS_ET] = ge * ge * p[D_PHI] * u[XI] / p[SQRT_DT]  # white noise: gamma_e^2 d_phi sqrt(dt) xi per step
-    dy[DS_GT] = gr * gr * (p[N_TR] * q_r - y[S_GT]) - 2.0 * gr * y[DS_GT]
-    dy[DS_ER] = ge * ge * (p[N_RT] * q_t - y[S_ER]) - 2.0 * ge * y[DS_ER]
-    dy[DS_GR] = gr * gr * (p[N_RR] * q_r - y[S_GR]) - 2.0 * gr * y[DS_GR]
+    dy[DS_GT] = gr * gr * (p[N_TR] * q_r - s_gt) - 2.0 * gr * ds_gt
+    dy[DS_ER] = ge * ge * (p[N_RT] * q_t - s_er) - 2.0 * ge * ds_er
+    dy[DS_GR] = gr * gr * (p[N_RR] * q_r - s_gr) - 2.0 * gr * ds_gr
 
 
 @njit(cache=True, inline="always")
