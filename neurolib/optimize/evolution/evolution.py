@@ -46,7 +46,6 @@ import time
 import uuid
 
 import numpy as np
-import pandas as pd
 from deap import base, tools
 
 from neurolib._storage.hdf import check_writable
@@ -1139,6 +1138,8 @@ class Evolution:
             for i, v in enumerate(values):
                 row[f"f{i}"] = v
             rows.append(row)
+        import pandas as pd  # only needed here; keeps `import neurolib.optimize.evolution` light
+
         if not rows:
             cols = self._names + ["score", "id", "gen"] + [f"f{i}" for i in range(len(self.weightList))]
             return pd.DataFrame(columns=cols)
