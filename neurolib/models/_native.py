@@ -7,7 +7,7 @@ import numpy as np
 from neurolib._core import noise
 from neurolib._core.integrate import Engine, n_steps
 from neurolib._core.params import ParamDict, default_params
-from neurolib._core.spec import META, Param
+from neurolib._core.spec import META, OU, Param
 from neurolib.models.model import Model
 
 _engines: dict = {}
@@ -31,6 +31,23 @@ def common_params(dt=0.1, duration=2000.0, signalV=20.0):
         Param("lengthMat", None, "mm", "fibre lengths (the Dmat argument)", META),
         Param("signalV", signalV, "mm/ms", "signal transmission speed (0: no delays)", low=0.0),
     )
+
+
+def per_node(value):
+    """Default of ``N`` per-node values, all equal to ``value``."""
+    return lambda N, rng: np.full(N, float(value))
+
+
+def ou_params(channels, unit="-", sigma_unit="-"):
+    """Parameter rows of OU noise on ``channels`` (e.g. ``("x", "y")``): ``tau_ou``, ``sigma_ou``, a mean
+    ``<channel>_ou_mean`` and an initial state ``<channel>_ou`` per channel (``unit``: of the means/states)."""
+    rows = [
+        Param("tau_ou", 5.0, "ms", "OU time constant", low=0.0),
+        Param("sigma_ou", 0.0, sigma_unit, "OU noise intensity", low=0.0),
+    ]
+    rows += [Param(f"{c}_ou_mean", 0.0, unit, f"OU mean, {c} channel") for c in channels]
+    rows += [Param(f"{c}_ou", per_node(0.0), unit, f"initial OU state, {c} channel", OU) for c in channels]
+    return tuple(rows)
 
 
 def coupling_mode(params, N):
@@ -124,8 +141,12 @@ class NativeModel(Model):
         super().__init__(integration=type(self)._time_integration, params=params)
 
     def getMaxDelay(self):
-        """Largest delay of the network in steps of ``dt`` (as the integration uses it)."""
-        return self._engine.setup(self.params).S - 1
+        """Largest delay of the network in steps of ``dt`` (as the integration uses it).
+
+        Validates and packs the parameters; ``run()`` calls it first and its segments reuse the result.
+        """
+        self._setup = self._engine.setup(self.params)
+        return self._setup.S - 1
 
     def _integrate_steps(self, steps, T, g_in_run, bold=None):
         if self._gen is None:
@@ -138,7 +159,14 @@ class NativeModel(Model):
                 bold(X[v, i0:i1, :, 0].T)
 
         X, Y, Q, setup = self._engine.run(
-            self.params, steps, T=T, g0=g_in_run, gen=self._gen, progress=self._progress, on_block=on_block
+            self.params,
+            steps,
+            T=T,
+            g0=g_in_run,
+            gen=self._gen,
+            setup=self._setup,  # packed by initializeRun() at the start of this run
+            progress=self._progress,
+            on_block=on_block,
         )
         self.startindt = setup.S
         t = (self._steps_done + np.arange(1, steps + 1)) * self.params["dt"]

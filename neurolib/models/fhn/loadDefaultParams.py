@@ -1,18 +1,13 @@
 """Parameter table of the FitzHugh-Nagumo model."""
 
-import numpy as np
-
-from neurolib._core.spec import INIT, INPUT, META, OU, ModelSpec, Param
-from neurolib.models._native import common_params, coupling_mode, default_loader
+from neurolib._core.spec import INIT, INPUT, META, ModelSpec, Param
+from neurolib.models._native import common_params, coupling_mode, default_loader, ou_params, per_node
 
 PARAMS = (
     *common_params(),
     Param("coupling", "diffusive", "-", "network coupling: 'diffusive' or 'additive'", META),
     Param("K_gl", 0.6, "-", "global coupling strength"),
-    Param("tau_ou", 5.0, "ms", "OU time constant", low=0.0),
-    Param("sigma_ou", 0.0, "-", "OU noise intensity", low=0.0),
-    Param("x_ou_mean", 0.0, "-", "OU mean, x channel"),
-    Param("y_ou_mean", 0.0, "-", "OU mean, y channel"),
+    *ou_params(("x", "y"), unit="-", sigma_unit="-"),
     Param("alpha", 3.0, "-", "cubic coefficient"),
     Param("beta", 4.0, "-", "quadratic coefficient"),
     Param("gamma", -1.5, "-", "linear coefficient"),
@@ -21,10 +16,8 @@ PARAMS = (
     Param("tau", 20.0, "ms", "recovery time scale"),
     Param("xs_init", lambda N, rng: 0.05 * rng.uniform(0, 1, (N, 1)), "-", "initial x (history)", INIT),
     Param("ys_init", lambda N, rng: 0.05 * rng.uniform(0, 1, (N, 1)), "-", "initial y (history)", INIT),
-    Param("x_ou", lambda N, rng: np.zeros(N), "-", "initial OU state, x channel", OU),
-    Param("y_ou", lambda N, rng: np.zeros(N), "-", "initial OU state, y channel", OU),
-    Param("x_ext", lambda N, rng: np.ones(N), "-", "external input to x (default 1: constant drive)", INPUT),
-    Param("y_ext", lambda N, rng: np.zeros(N), "-", "external input to y", INPUT),
+    Param("x_ext", per_node(1.0), "-", "external input to x (default 1: constant drive)", INPUT),
+    Param("y_ext", per_node(0.0), "-", "external input to y", INPUT),
 )
 
 SPEC = ModelSpec(

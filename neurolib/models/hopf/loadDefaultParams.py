@@ -1,26 +1,19 @@
 """Parameter table of the Hopf (Stuart-Landau) model."""
 
-import numpy as np
-
-from neurolib._core.spec import INIT, INPUT, META, OU, ModelSpec, Param
-from neurolib.models._native import common_params, coupling_mode, default_loader
+from neurolib._core.spec import INIT, INPUT, META, ModelSpec, Param
+from neurolib.models._native import common_params, coupling_mode, default_loader, ou_params, per_node
 
 PARAMS = (
     *common_params(),
     Param("coupling", "diffusive", "-", "network coupling: 'diffusive' or 'additive'", META),
     Param("K_gl", 0.6, "-", "global coupling strength"),
-    Param("tau_ou", 5.0, "ms", "OU time constant", low=0.0),
-    Param("sigma_ou", 0.0, "1/sqrt(ms)", "OU noise intensity", low=0.0),
-    Param("x_ou_mean", 0.0, "-", "OU mean, x channel"),
-    Param("y_ou_mean", 0.0, "-", "OU mean, y channel"),
+    *ou_params(("x", "y"), unit="-", sigma_unit="1/sqrt(ms)"),
     Param("a", 0.25, "1/ms", "bifurcation parameter (limit cycle for a > 0)"),
     Param("w", 0.2, "rad/ms", "angular frequency"),
     Param("xs_init", lambda N, rng: rng.uniform(-0.5, 0.5, (N, 1)), "-", "initial x (history)", INIT),
     Param("ys_init", lambda N, rng: rng.uniform(-0.5, 0.5, (N, 1)), "-", "initial y (history)", INIT),
-    Param("x_ou", lambda N, rng: np.zeros(N), "-", "initial OU state, x channel", OU),
-    Param("y_ou", lambda N, rng: np.zeros(N), "-", "initial OU state, y channel", OU),
-    Param("x_ext", lambda N, rng: np.zeros(N), "-", "external input to x", INPUT),
-    Param("y_ext", lambda N, rng: np.zeros(N), "-", "external input to y", INPUT),
+    Param("x_ext", per_node(0.0), "-", "external input to x", INPUT),
+    Param("y_ext", per_node(0.0), "-", "external input to y", INPUT),
 )
 
 SPEC = ModelSpec(

@@ -1,17 +1,12 @@
 """Parameter table of the Wilson-Cowan model."""
 
-import numpy as np
-
-from neurolib._core.spec import INIT, INPUT, OU, ModelSpec, Param
-from neurolib.models._native import common_params, default_loader
+from neurolib._core.spec import INIT, INPUT, ModelSpec, Param
+from neurolib.models._native import common_params, default_loader, ou_params, per_node
 
 PARAMS = (
     *common_params(),
     Param("K_gl", 0.6, "-", "global coupling strength (additive, E to E)"),
-    Param("tau_ou", 5.0, "ms", "OU time constant", low=0.0),
-    Param("sigma_ou", 0.0, "-", "OU noise intensity", low=0.0),
-    Param("exc_ou_mean", 0.0, "-", "OU mean, E"),
-    Param("inh_ou_mean", 0.0, "-", "OU mean, I"),
+    *ou_params(("exc", "inh"), unit="-", sigma_unit="-"),
     Param("tau_exc", 2.5, "ms", "E time constant", low=0.0),
     Param("tau_inh", 3.75, "ms", "I time constant", low=0.0),
     Param("c_excexc", 16.0, "-", "E to E weight"),
@@ -26,10 +21,8 @@ PARAMS = (
     Param("inh_ext_baseline", 0.0, "-", "static input to I (inside the sigmoid)"),
     Param("exc_init", lambda N, rng: 0.05 * rng.uniform(0, 1, (N, 1)), "-", "initial E (history)", INIT),
     Param("inh_init", lambda N, rng: 0.05 * rng.uniform(0, 1, (N, 1)), "-", "initial I (history)", INIT),
-    Param("exc_ou", lambda N, rng: np.zeros(N), "-", "initial OU state, E", OU),
-    Param("inh_ou", lambda N, rng: np.zeros(N), "-", "initial OU state, I", OU),
-    Param("exc_ext", lambda N, rng: np.zeros(N), "-", "external input to E", INPUT),
-    Param("inh_ext", lambda N, rng: np.zeros(N), "-", "external input to I", INPUT),
+    Param("exc_ext", per_node(0.0), "-", "external input to E", INPUT),
+    Param("inh_ext", per_node(0.0), "-", "external input to I", INPUT),
 )
 
 SPEC = ModelSpec(

@@ -2,16 +2,13 @@
 
 import numpy as np
 
-from neurolib._core.spec import INIT, INPUT, OU, ModelSpec, Param
-from neurolib.models._native import common_params, default_loader
+from neurolib._core.spec import INIT, INPUT, ModelSpec, Param
+from neurolib.models._native import common_params, default_loader, ou_params, per_node
 
 PARAMS = (
     *common_params(),
     Param("K_gl", 0.6, "-", "global coupling strength (on the NMDA gating se)"),
-    Param("tau_ou", 5.0, "ms", "OU time constant", low=0.0),
-    Param("sigma_ou", 0.0, "-", "OU noise intensity", low=0.0),
-    Param("exc_ou_mean", 0.0, "1/ms", "OU mean, E"),
-    Param("inh_ou_mean", 0.0, "1/ms", "OU mean, I"),
+    *ou_params(("exc", "inh"), unit="1/ms", sigma_unit="-"),
     Param("a_exc", 0.31, "kHz/nA", "E gain"),
     Param("b_exc", 0.125, "kHz", "E threshold term"),
     Param("d_exc", 160.0, "ms", "E curvature"),
@@ -32,10 +29,8 @@ PARAMS = (
     Param("r_inh_init", lambda N, rng: np.zeros((N, 1)), "kHz", "rate history (not read by the dynamics)", INIT),
     Param("ses_init", lambda N, rng: 0.05 * rng.uniform(0, 1, (N, 1)), "-", "initial NMDA gating (history)", INIT),
     Param("sis_init", lambda N, rng: 0.05 * rng.uniform(0, 1, (N, 1)), "-", "initial GABA gating (history)", INIT),
-    Param("exc_ou", lambda N, rng: np.zeros(N), "1/ms", "initial OU state, E", OU),
-    Param("inh_ou", lambda N, rng: np.zeros(N), "1/ms", "initial OU state, I", OU),
-    Param("exc_current", lambda N, rng: np.zeros(N), "nA", "external current to E", INPUT),
-    Param("inh_current", lambda N, rng: np.zeros(N), "nA", "external current to I", INPUT),
+    Param("exc_current", per_node(0.0), "nA", "external current to E", INPUT),
+    Param("inh_current", per_node(0.0), "nA", "external current to I", INPUT),
 )
 
 SPEC = ModelSpec(
