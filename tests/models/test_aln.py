@@ -45,8 +45,8 @@ CMAT3 = np.array(
         [0.3, 0.6, 0.0],
     ]
 )
-# off-diagonal delays (steps): 0, 7, 14 (lag 15: the last "near" connection of the engine's 16-step block),
-# 15 (lag 16: the first "far" one), 22, 27; the diagonal is replaced by nde
+# off-diagonal delays (steps): 0 and 7 (lags 1, 8: near and the first "far" connection of the engine's 8-step
+# block), 14, 15, 22, 27; the diagonal is replaced by nde
 DELAYS3 = np.array(
     [
         [0, 0, 15],
