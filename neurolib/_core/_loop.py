@@ -93,6 +93,19 @@ def run_block(
     u[:] = 0.0
     q = stack_empty({sq})
     q[:] = 0.0
+    ou = stack_empty({sou})
+    single = N == 1 and B == 1  # one node, one run: its rows stay in registers across steps
+    if single:
+        for v in range(NX):
+            x[v] = X[v, i0 - 1, 0, 0]
+        for v in range(NY):
+            y[v] = Y[0, 0, v]
+        for v in range(NPAR):
+            p[v] = P[0, 0, v]
+        for v in range(NOU):
+            q[v] = Q[0, 0, v]
+            for c in range(3):
+                ou[3 * v + c] = OU[0, 0, v, c]
     pre = np.zeros((max(NC, 1), N, K, B))
     pf = pre.reshape(pre.size)  # flat (channel, node, K, batch)
     Gf = G.reshape(G.size)  # flat (feature, node, 2R, batch): K steps of all members are contiguous
@@ -110,46 +123,12 @@ def run_block(
                 for j in range(far_ptr[n], far_ptr[n + 1]):
                     s0 = (i_blk - far_lag[j]) & mask
 {far_body}
-        for i in range(i_blk, min(i_blk + K, i1)):
-            kk = i - i_blk
-            k = i - i0
-            r = i & mask
-            for n in range(N):
-                for b in range(B):
-                    for v in range(NX):
-                        x[v] = X[v, i - 1, n, b]
-                    for v in range(NY):
-                        y[v] = Y[n, b, v]
-{near_zero}
-                    for j in range(near_ptr[n], near_ptr[n + 1]):
-                        m = near_src[j]
-                        rj = (i - near_lag[j]) & mask
-{near_body}
-{net_store}
-{self_reads}
-                    for v in range(NPAR):
-                        p[v] = P[n, b, v]
-                    for v in range(NU):
-                        u[v] = U[k if varying else 0, n, b, v]
-                    for v in range(NWN):
-                        u[NU + v] = Z[k, n, b, NOU + v] if noisy else 0.0
-                    for v in range(NOU):
-                        q[v] = Q[n, b, v]
-                    _rhs(x, y, net, u, q, p, dx, dy, aux)
-{euler}
-                    _post(x, y, p)
-                    for v in range(NX):
-                        X[v, i, n, b] = x[v]
-                    for v in range(NY):
-                        Y[n, b, v] = y[v]
-                    if NF > 0:
-                        _features(x, g)
-                        for f in range(NF):
-                            G[f, n, r, b] = g[f]
-                            G[f, n, r + R, b] = g[f]
-                    for v in range(NOU):
-                        z = Z[k, n, b, v] if noisy else 0.0
-                        Q[n, b, v] = q[v] + (OU[n, b, v, 0] - q[v]) * OU[n, b, v, 1] + OU[n, b, v, 2] * z
+{step_loop}
+    if single:
+        for v in range(NY):
+            Y[0, 0, v] = y[v]
+        for v in range(NOU):
+            Q[0, 0, v] = q[v]
 '''
 
 _DEFAULT_FEATURES = '''
@@ -186,6 +165,66 @@ def cache_dir():
     return os.path.join(root, "kernels")
 
 
+def _step(single, near_zero, near_body, net_store, self_reads, euler):
+    """Lines of one step of node n, member b (``single``: of the only node, its rows already loaded)."""
+    ind = " " * (12 if single else 20)
+    lines = []
+    if not single:
+        lines += ["for v in range(NX):", "    x[v] = X[v, i - 1, n, b]", "for v in range(NY):", "    y[v] = Y[n, b, v]"]
+    lines += near_zero
+    lines += ["for j in range(near_ptr[n], near_ptr[n + 1]):", "    m = near_src[j]", "    rj = (i - near_lag[j]) & mask"]
+    lines += ["    " + ln for ln in near_body] or ["    pass"]
+    lines += net_store + self_reads
+    if not single:
+        lines += ["for v in range(NPAR):", "    p[v] = P[n, b, v]"]
+        lines += ["for v in range(NOU):", "    q[v] = Q[n, b, v]"]
+    lines += [
+        "for v in range(NU):",
+        "    u[v] = U[k if varying else 0, n, b, v]",
+        "for v in range(NWN):",
+        "    u[NU + v] = Z[k, n, b, NOU + v] if noisy else 0.0",
+        "_rhs(x, y, net, u, q, p, dx, dy, aux)",
+    ]
+    lines += euler
+    lines += ["_post(x, y, p)", "for v in range(NX):", "    X[v, i, n, b] = x[v]"]
+    if not single:
+        lines += ["for v in range(NY):", "    Y[n, b, v] = y[v]"]
+    lines += [
+        "if NF > 0:",
+        "    _features(x, g)",
+        "    for f in range(NF):",
+        "        G[f, n, r, b] = g[f]",
+        "        G[f, n, r + R, b] = g[f]",
+        "for v in range(NOU):",
+        "    z = Z[k, n, b, v] if noisy else 0.0",
+    ]
+    if single:
+        lines += ["    q[v] = q[v] + (ou[3 * v] - q[v]) * ou[3 * v + 1] + ou[3 * v + 2] * z"]
+    else:
+        lines += ["    Q[n, b, v] = q[v] + (OU[n, b, v, 0] - q[v]) * OU[n, b, v, 1] + OU[n, b, v, 2] * z"]
+    return [ind + ln for ln in lines]
+
+
+def _step_loop(near_zero, near_body, net_store, self_reads, euler):
+    """The K steps of a block: a plain path for one node and one run, and the general one."""
+    p8, p12, p16 = " " * 8, " " * 12, " " * 16
+    head = [
+        f"{p8}for i in range(i_blk, min(i_blk + K, i1)):",
+        f"{p12}kk = i - i_blk",
+        f"{p12}k = i - i0",
+        f"{p12}r = i & mask",
+    ]
+    lines = [f"{p8}if single:"]
+    lines += ["    " + ln for ln in head]
+    lines += [f"{p16}n = 0", f"{p16}b = 0"]
+    lines += ["    " + ln for ln in _step(True, near_zero, near_body, net_store, self_reads, euler)]
+    lines += [f"{p8}else:"]
+    lines += ["    " + ln for ln in head]
+    lines += [f"{p16}for n in range(N):", f"{p16}    for b in range(B):"]
+    lines += ["    " + ln for ln in _step(False, near_zero, near_body, net_store, self_reads, euler)]
+    return "\n".join(lines)
+
+
 def _source(module, has_features, has_post, nx, ny, nou, nwn, npar, nu, nf, channels, self_features, algebraic, cvar):
     imports = []
     if has_features:
@@ -209,8 +248,15 @@ def _source(module, has_features, has_post, nx, ny, nou, nwn, npar, nu, nf, chan
         single.append(f"{p20}w{c} = far_W[{w}, j]")
         single += [f"{p20}a{c}_{kk} += w{c} * Gf[o{c} + uint64({kk})]" for kk in range(K)]
     single += [f"{p16}pre[{c}, n, {kk}, 0] = a{c}_{kk}" for c in range(nc) for kk in range(K)]
-    euler = [f"{p20}x[{v}] = dx[{v}]" if v in algebraic else f"{p20}x[{v}] = x[{v}] + dt * dx[{v}]" for v in range(nx)]
-    euler += [f"{p20}y[{v}] = y[{v}] + dt * dy[{v}]" for v in range(ny)]
+    euler = [f"x[{v}] = dx[{v}]" if v in algebraic else f"x[{v}] = x[{v}] + dt * dx[{v}]" for v in range(nx)]
+    euler += [f"y[{v}] = y[{v}] + dt * dy[{v}]" for v in range(ny)]
+    step_loop = _step_loop(
+        near_zero=[f"a{c} = 0.0" for c in range(nc)],
+        near_body=[f"a{c} += near_W[{w}, j] * G[{f}, m, rj, b]" for c, (w, f) in enumerate(channels)],
+        net_store=[f"net[{c}] = a{c} + pre[{c}, n, kk, b]" for c in range(nc)],
+        self_reads=[f"net[{nc + s}] = G[{f}, n, (i - self_lag[{s}]) & mask, b]" for s, f in enumerate(self_features)],
+        euler=euler,
+    )
     src = _TEMPLATE.format(
         module=module,
         imports="\n".join(imports),
@@ -226,21 +272,15 @@ def _source(module, has_features, has_post, nx, ny, nou, nwn, npar, nu, nf, chan
         K=K,
         sx=max(nx, 1),
         sy=max(ny, 1),
-        snet=max(nc + len(self_features), 1),
+        snet=max(nc + ns, 1),
         sf=max(nf, 1),
         sp=max(npar, 1),
         su=max(nu + nwn, 1),
         sq=max(nou, 1),
+        sou=max(3 * nou, 1),
         far_body="\n".join(far) if nc else p20 + "pass",
         far_single="\n".join(single) if nc else p16 + "pass",
-        near_zero="\n".join(f"{p20}a{c} = 0.0" for c in range(nc)),
-        near_body="\n".join(f"{p24}a{c} += near_W[{w}, j] * G[{f}, m, rj, b]" for c, (w, f) in enumerate(channels))
-        or p24 + "pass",
-        net_store="\n".join(f"{p20}net[{c}] = a{c} + pre[{c}, n, kk, b]" for c in range(nc)),
-        self_reads="\n".join(
-            f"{p20}net[{nc + s}] = G[{f}, n, (i - self_lag[{s}]) & mask, b]" for s, f in enumerate(self_features)
-        ),
-        euler="\n".join(euler),
+        step_loop=step_loop,
     )
     if not has_features:
         src += _DEFAULT_FEATURES.format(cvar=cvar) if nf else _NO_FEATURES

@@ -236,25 +236,25 @@ class Engine:
                     U_const[0, :, b, v] = inputs.block(arr, T, g0, 1)[0]
         per_step = N * B * ((0 if constant else len(spec.inputs)) + (nou if setup.noisy else 0)) or 1
         blk = int(max(1, min(steps, BLOCK_VALUES // per_step, BLOCK_STEPS)))
-        starts = list(range(0, steps, blk))
+        bounds = _blocks(steps, blk, ramp=setup.noisy)
         empty_Z = np.zeros((0, N, B, max(nou, 1)))
         kernel = self.kernel
         R = 2 ** int(np.ceil(np.log2(S + _loop.K + 1)))  # ring length: holds every lag and a K-step block
         G = np.zeros((max(spec.n_features, 1), N, 2 * R, B))
         kernel.fill_features(X, G, 0, S)
 
-        def draw(s):
-            return noise.draw(gens, min(blk, steps - s), nou, N)
+        def draw(bi):
+            b0, b1 = bounds[bi]
+            return noise.draw(gens, b1 - b0, nou, N)
 
-        pool = ThreadPoolExecutor(1) if (setup.noisy and len(starts) > 1) or on_block is not None else None
+        pool = ThreadPoolExecutor(1) if (setup.noisy and len(bounds) > 1) or on_block is not None else None
         consumers = []
         try:
             pending = None
-            for bi, s in enumerate(starts):
-                e = min(s + blk, steps)
+            for bi, (s, e) in enumerate(bounds):
                 if setup.noisy:
-                    Z = pending.result() if pending is not None else draw(s)
-                    pending = pool.submit(draw, starts[bi + 1]) if pool and bi + 1 < len(starts) else None
+                    Z = pending.result() if pending is not None else draw(bi)
+                    pending = pool.submit(draw, bi + 1) if pool and bi + 1 < len(bounds) else None
                 else:
                     Z = empty_Z
                 if U_const is None:
@@ -278,6 +278,18 @@ class Engine:
             if pool is not None:
                 pool.shutdown(wait=True)
         return X, Y, Q, setup
+
+
+def _blocks(steps, blk, ramp):
+    """(start, end) of the blocks of a segment: ``blk`` steps each; with ``ramp`` the first ones are shorter
+    (doubling up to ``blk``), so that the second thread starts drawing the next block's noise early."""
+    bounds, s = [], 0
+    size = max(_loop.K, blk // 32) if ramp else blk
+    while s < steps:
+        e = min(s + size, steps)
+        bounds.append((s, e))
+        s, size = e, min(blk, 2 * size)
+    return bounds
 
 
 def _same(a, b):

@@ -433,8 +433,8 @@ def _small_tables():
 
 def _kernel_lookup(aux, t, mu, sigma):
     """Table t of aux (table, mu, sigma) on the MU5 x SIG4 grid at (mu, sigma), through the kernel's functions."""
-    m, fy = grid_index(mu, MU5[0], MU5[1] - MU5[0], aux.shape[1])
-    j, fx = grid_index(sigma, SIG4[0], SIG4[1] - SIG4[0], aux.shape[2])
+    m, fy = grid_index(mu, MU5[0], 1 / (MU5[1] - MU5[0]), aux.shape[1])
+    j, fx = grid_index(sigma, SIG4[0], 1 / (SIG4[1] - SIG4[0]), aux.shape[2])
     assert 0 <= m <= aux.shape[1] - 2 and 0 <= j <= aux.shape[2] - 2
     return interpolate(aux, t, m, fy, j, fx)
 
@@ -504,14 +504,14 @@ def test_lookup_beyond_the_real_table_gives_corners():
     n_mu, n_sig = aux.shape[1:]
     points = {(0, 0): (-30.0, 0.0), (0, 63): (-30.0, 40.0), (349, 0): (30.0, -1.0), (349, 63): (30.0, 40.0)}
     for (i, j), (mu, sig) in points.items():
-        m, fy = grid_index(mu, mu0, dmu, n_mu)
-        jj, fx = grid_index(sig, s0, ds, n_sig)
+        m, fy = grid_index(mu, mu0, 1 / dmu, n_mu)
+        jj, fx = grid_index(sig, s0, 1 / ds, n_sig)
         for t, expected in enumerate(SPEC_CORNERS[(i, j)]):
             assert aux[t, i, j] == pytest.approx(expected, rel=1e-12, abs=1e-14), (i, j, t)  # the file is upstream's
             assert interpolate(aux, t, m, fy, jj, fx) == aux[t, i, j], (i, j, t)  # exactly the corner
     # just below the last grid values (the index/fraction edge case of §6): finite, ~ the last row/column
-    m, fy = grid_index(np.nextafter(tabs["mu_vals"][-1], 0.0), mu0, dmu, n_mu)
-    jj, fx = grid_index(np.nextafter(tabs["sigma_vals"][-1], 0.0), s0, ds, n_sig)
+    m, fy = grid_index(np.nextafter(tabs["mu_vals"][-1], 0.0), mu0, 1 / dmu, n_mu)
+    jj, fx = grid_index(np.nextafter(tabs["sigma_vals"][-1], 0.0), s0, 1 / ds, n_sig)
     assert m <= n_mu - 2 and jj <= n_sig - 2
     assert interpolate(aux, 0, m, fy, jj, fx) == pytest.approx(SPEC_CORNERS[(349, 63)][0], rel=1e-9)
 

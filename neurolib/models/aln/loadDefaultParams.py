@@ -161,9 +161,9 @@ def _derived(params, N):
         "_filter_sigma": float(bool(params["filter_sigma"])),
         "_distr_delay": float(bool(params["distr_delay"])),
         "_mu0": float(params["Irange"][0]),
-        "_dmu": float(params["dI"]),
+        "_inv_dmu": 1.0 / float(params["dI"]),
         "_sigma0": float(params["sigmarange"][0]),
-        "_dsigma": float(params["ds"]),
+        "_inv_dsigma": 1.0 / float(params["ds"]),
         "_dt": float(params["dt"]),
         "_inv_tse": 1.0 / tse,
         "_inv_tsi": 1.0 / tsi,
@@ -195,7 +195,7 @@ SPEC = ModelSpec(
     inputs=("ext_exc_current", "ext_inh_current", "ext_exc_rate", "ext_inh_rate"),
     kernel_params=tuple(
         "Jee_max Jei_max Jie_max Jii_max tau_se tau_si _taum C Ke Ki Ke_gl _cee _cei _cie _cii _cgl sigmae_ext "
-        "sigmai_ext a b EA tauA tau_de tau_di _filter_sigma _distr_delay _mu0 _dmu _sigma0 _dsigma _dt _inv_tse "
+        "sigmai_ext a b EA tauA tau_de tau_di _filter_sigma _distr_delay _mu0 _inv_dmu _sigma0 _inv_dsigma _dt _inv_tse "
         "_inv_tsi _inv_tauA _inv_C".split()
     ),
     kernel_module="neurolib.models.aln.timeIntegration",

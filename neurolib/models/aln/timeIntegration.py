@@ -9,7 +9,7 @@ from neurolib.models._native import integration_function
 (
     JEE, JEI, JIE, JII, TAU_SE, TAU_SI, TAUM, C, KE, KI, KE_GL, CEE, CEI, CIE, CII, CGL,
     SIGMAE_EXT, SIGMAI_EXT, A, B, EA, TAUA, TAU_DE, TAU_DI, FILTER_SIGMA, DISTR_DELAY,
-    MU0, DMU, SIGMA0, DSIGMA, DT, INV_TSE, INV_TSI, INV_TAUA, INV_C,
+    MU0, INV_DMU, SIGMA0, INV_DSIGMA, DT, INV_TSE, INV_TSI, INV_TAUA, INV_C,
 ) = range(35)  # fmt: skip
 R_E, R_I, IA = range(3)  # buffered: rates (Hz, algebraic) and adaptation current (pA)
 MUFE, MUFI, SEEM, SEIM, SIEM, SIIM, SEEV, SEIV, SIEV, SIIV, SIGE_F, SIGI_F, RD_E, RD_I = range(14)
@@ -20,11 +20,11 @@ T_R, T_V, T_TAU_MU, T_TAU_SIGMA = range(4)  # lookup tables in aux
 
 
 @njit(cache=True, inline="always")
-def grid_index(value, first, step, n):
-    """Lower grid index and fraction of ``value`` on a regular grid of n points, clamped to the grid."""
+def grid_index(value, first, inv_step, n):
+    """Lower grid index and fraction of ``value`` on a regular grid of n points (spacing 1 / inv_step), clamped."""
     if not value >= first:
         return 0, (0.0 if value < first else np.nan)  # below the grid, or NaN (which must propagate)
-    q = (value - first) / step
+    q = (value - first) * inv_step
     if q >= n - 1:  # at or beyond the last grid point (checked before the integer conversion)
         return n - 2, 1.0
     i = int(np.floor(q))
@@ -81,15 +81,15 @@ def rhs(x, y, net, u, q, p, dx, dy, aux):
     filt = p[FILTER_SIGMA] > 0
     n_mu, n_sig = aux.shape[1], aux.shape[2]
     # E population, mean input reduced by the adaptation current
-    m, fy = grid_index(y[MUFE] - x[IA] * p[INV_C], p[MU0], p[DMU], n_mu)
-    j, fx = grid_index(y[SIGE_F] if filt else sig_e, p[SIGMA0], p[DSIGMA], n_sig)
+    m, fy = grid_index(y[MUFE] - x[IA] * p[INV_C], p[MU0], p[INV_DMU], n_mu)
+    j, fx = grid_index(y[SIGE_F] if filt else sig_e, p[SIGMA0], p[INV_DSIGMA], n_sig)
     rate_e = interpolate(aux, T_R, m, fy, j, fx)
     v_e = interpolate(aux, T_V, m, fy, j, fx)
     tau_e = interpolate(aux, T_TAU_MU, m, fy, j, fx)
     tau_sig_e = interpolate(aux, T_TAU_SIGMA, m, fy, j, fx) if filt else 0.0
     # I population
-    m, fy = grid_index(y[MUFI], p[MU0], p[DMU], n_mu)
-    j, fx = grid_index(y[SIGI_F] if filt else sig_i, p[SIGMA0], p[DSIGMA], n_sig)
+    m, fy = grid_index(y[MUFI], p[MU0], p[INV_DMU], n_mu)
+    j, fx = grid_index(y[SIGI_F] if filt else sig_i, p[SIGMA0], p[INV_DSIGMA], n_sig)
     rate_i = interpolate(aux, T_R, m, fy, j, fx)
     tau_i = interpolate(aux, T_TAU_MU, m, fy, j, fx)
     tau_sig_i = interpolate(aux, T_TAU_SIGMA, m, fy, j, fx) if filt else 0.0
