@@ -27,7 +27,7 @@ def grid_index(value, first, inv_step, n):
     q = (value - first) * inv_step
     if q >= n - 1:  # at or beyond the last grid point (checked before the integer conversion)
         return n - 2, 1.0
-    i = int(np.floor(q))
+    i = int(q)  # q >= 0 here, so truncation is the floor
     return i, q - i
 
 
