@@ -49,6 +49,7 @@ from {module} import rhs as _rhs
 {imports}
 
 NX, NY, NOU, NWN, NPAR, NU, NF, NC, NS, K = {nx}, {ny}, {nou}, {nwn}, {npar}, {nu}, {nf}, {nc}, {ns}, {K}
+CH = 32 * K  # steps a single-node member runs before the next takes its turn
 
 
 @njit(cache=True, nogil=True)
@@ -94,28 +95,41 @@ def run_block(
     q = stack_empty({sq})
     q[:] = 0.0
     ou = stack_empty({sou})
-    single = N == 1 and B == 1  # one node, one run: its rows stay in registers across steps
-    if single:
-        for v in range(NX):
-            x[v] = X[v, i0 - 1, 0, 0]
-        for v in range(NY):
-            y[v] = Y[0, 0, v]
-        for v in range(NPAR):
-            p[v] = P[0, 0, v]
-        for v in range(NOU):
-            q[v] = Q[0, 0, v]
-            for c in range(3):
-                ou[3 * v + c] = OU[0, 0, v, c]
     pre = np.zeros((max(NC, 1), N, K, B))
     pf = pre.reshape(pre.size)  # flat (channel, node, K, batch)
-    Gf = G.reshape(G.size)  # flat (feature, node, 2R, batch): K steps of all members are contiguous
+    Gf = G.reshape(G.size)  # flat (feature, node, 2R, batch)
+    if N == 1:
+        # Single nodes: one member at a time, its rows held in registers across CH steps (members then take
+        # turns, so that their outputs, side by side in X, are written while in cache).
+        n = 0
+        for c0 in range(i0, i1, CH):
+            for b in range(B):
+                for v in range(NX):
+                    x[v] = X[v, c0 - 1, 0, b]
+                for v in range(NY):
+                    y[v] = Y[0, b, v]
+                for v in range(NPAR):
+                    p[v] = P[0, b, v]
+                for v in range(NOU):
+                    q[v] = Q[0, b, v]
+                    for c in range(3):
+                        ou[3 * v + c] = OU[0, b, v, c]
+                for i_blk in range(c0, min(c0 + CH, i1), K):
+{far_scalar_1}
+{steps_1}
+                for v in range(NY):
+                    Y[0, b, v] = y[v]
+                for v in range(NOU):
+                    Q[0, b, v] = q[v]
+        return
     for i_blk in range(i0, i1, K):
         # far connections: their delayed features for the K steps of this block are all known now.
         # One run: K scalar sums per channel in registers. A batch: per connection one contiguous run of
         # K * B values (vectorises). Unsigned flat indices keep the loads branch-free.
         if B == 1:
+            b = 0
             for n in range(N):
-{far_single}
+{far_scalar_n}
         else:
             pre[:] = 0.0
             KB = K * B
@@ -123,12 +137,7 @@ def run_block(
                 for j in range(far_ptr[n], far_ptr[n + 1]):
                     s0 = (i_blk - far_lag[j]) & mask
 {far_body}
-{step_loop}
-    if single:
-        for v in range(NY):
-            Y[0, 0, v] = y[v]
-        for v in range(NOU):
-            Q[0, 0, v] = q[v]
+{steps_n}
 '''
 
 _DEFAULT_FEATURES = '''
@@ -167,12 +176,12 @@ def cache_dir():
 
 def _step(single, near_zero, near_body, net_store, self_reads, euler):
     """Lines of one step of node n, member b (``single``: of the only node, its rows already loaded)."""
-    ind = " " * (12 if single else 20)
     lines = []
     if not single:
         lines += ["for v in range(NX):", "    x[v] = X[v, i - 1, n, b]", "for v in range(NY):", "    y[v] = Y[n, b, v]"]
     lines += near_zero
-    lines += ["for j in range(near_ptr[n], near_ptr[n + 1]):", "    m = near_src[j]", "    rj = (i - near_lag[j]) & mask"]
+    lines += ["for j in range(near_ptr[n], near_ptr[n + 1]):", "    m = near_src[j]"]
+    lines += ["    rj = (i - near_lag[j]) & mask"]
     lines += ["    " + ln for ln in near_body] or ["    pass"]
     lines += net_store + self_reads
     if not single:
@@ -202,26 +211,41 @@ def _step(single, near_zero, near_body, net_store, self_reads, euler):
         lines += ["    q[v] = q[v] + (ou[3 * v] - q[v]) * ou[3 * v + 1] + ou[3 * v + 2] * z"]
     else:
         lines += ["    Q[n, b, v] = q[v] + (OU[n, b, v, 0] - q[v]) * OU[n, b, v, 1] + OU[n, b, v, 2] * z"]
-    return [ind + ln for ln in lines]
+    return lines
 
 
-def _step_loop(near_zero, near_body, net_store, self_reads, euler):
-    """The K steps of a block: a plain path for one node and one run, and the general one."""
-    p8, p12, p16 = " " * 8, " " * 12, " " * 16
-    head = [
-        f"{p8}for i in range(i_blk, min(i_blk + K, i1)):",
-        f"{p12}kk = i - i_blk",
-        f"{p12}k = i - i0",
-        f"{p12}r = i & mask",
+def _steps(single, indent, near_zero, near_body, net_store, self_reads, euler):
+    """The K steps of a block at ``indent``: of member b of the only node (``single``), or of every node and member."""
+    pad = " " * indent
+    lines = [
+        f"{pad}for i in range(i_blk, min(i_blk + K, i1)):",
+        f"{pad}    kk = i - i_blk",
+        f"{pad}    k = i - i0",
+        f"{pad}    r = i & mask",
     ]
-    lines = [f"{p8}if single:"]
-    lines += ["    " + ln for ln in head]
-    lines += [f"{p16}n = 0", f"{p16}b = 0"]
-    lines += ["    " + ln for ln in _step(True, near_zero, near_body, net_store, self_reads, euler)]
-    lines += [f"{p8}else:"]
-    lines += ["    " + ln for ln in head]
-    lines += [f"{p16}for n in range(N):", f"{p16}    for b in range(B):"]
-    lines += ["    " + ln for ln in _step(False, near_zero, near_body, net_store, self_reads, euler)]
+    step = _step(single, near_zero, near_body, net_store, self_reads, euler)
+    if single:
+        lines += [pad + "    " + ln for ln in step]
+    else:
+        lines += [f"{pad}    for n in range(N):", f"{pad}        for b in range(B):"]
+        lines += [pad + "            " + ln for ln in step]
+    return "\n".join(lines)
+
+
+def _far_scalar(indent, channels):
+    """Far sums of node n, member b for the K steps of a block: K scalar sums per channel, then into ``pre``."""
+    pad = " " * indent
+    nc = len(channels)
+    if not nc:
+        return pad + "pass"
+    lines = [f"{pad}a{c}_{kk} = 0.0" for c in range(nc) for kk in range(K)]
+    lines.append(f"{pad}for j in range(far_ptr[n], far_ptr[n + 1]):")
+    lines.append(f"{pad}    s0 = (i_blk - far_lag[j]) & mask")
+    for c, (w, f) in enumerate(channels):
+        lines.append(f"{pad}    o{c} = uint64((({f} * N + far_src[j]) * 2 * R + s0) * B + b)")
+        lines.append(f"{pad}    w{c} = far_W[{w}, j]")
+        lines += [f"{pad}    a{c}_{kk} += w{c} * Gf[o{c} + uint64({kk} * B)]" for kk in range(K)]
+    lines += [f"{pad}pre[{c}, n, {kk}, b] = a{c}_{kk}" for c in range(nc) for kk in range(K)]
     return "\n".join(lines)
 
 
@@ -232,7 +256,7 @@ def _source(module, has_features, has_post, nx, ny, nou, nwn, npar, nu, nf, chan
     if has_post:
         imports.append(f"from {module} import post as _post")
     nc, ns = len(channels), len(self_features)
-    p24, p20, p16 = " " * 24, " " * 20, " " * 16
+    p24, p20 = " " * 24, " " * 20
     far = []
     for c, (w, f) in enumerate(channels):
         far.append(f"{p20}w{c} = far_W[{w}, j]")
@@ -240,17 +264,9 @@ def _source(module, has_features, has_post, nx, ny, nou, nwn, npar, nu, nf, chan
         far.append(f"{p20}d{c} = uint64(({c} * N + n) * KB)")
         far.append(f"{p20}for e in range(uint64(KB)):")
         far.append(f"{p24}pf[d{c} + e] += w{c} * Gf[o{c} + e]")
-    single = [f"{p16}a{c}_{kk} = 0.0" for c in range(nc) for kk in range(K)]
-    single.append(f"{p16}for j in range(far_ptr[n], far_ptr[n + 1]):")
-    single.append(f"{p20}s0 = (i_blk - far_lag[j]) & mask")
-    for c, (w, f) in enumerate(channels):
-        single.append(f"{p20}o{c} = uint64(({f} * N + far_src[j]) * 2 * R + s0)")
-        single.append(f"{p20}w{c} = far_W[{w}, j]")
-        single += [f"{p20}a{c}_{kk} += w{c} * Gf[o{c} + uint64({kk})]" for kk in range(K)]
-    single += [f"{p16}pre[{c}, n, {kk}, 0] = a{c}_{kk}" for c in range(nc) for kk in range(K)]
     euler = [f"x[{v}] = dx[{v}]" if v in algebraic else f"x[{v}] = x[{v}] + dt * dx[{v}]" for v in range(nx)]
     euler += [f"y[{v}] = y[{v}] + dt * dy[{v}]" for v in range(ny)]
-    step_loop = _step_loop(
+    parts = dict(
         near_zero=[f"a{c} = 0.0" for c in range(nc)],
         near_body=[f"a{c} += near_W[{w}, j] * G[{f}, m, rj, b]" for c, (w, f) in enumerate(channels)],
         net_store=[f"net[{c}] = a{c} + pre[{c}, n, kk, b]" for c in range(nc)],
@@ -279,8 +295,10 @@ def _source(module, has_features, has_post, nx, ny, nou, nwn, npar, nu, nf, chan
         sq=max(nou, 1),
         sou=max(3 * nou, 1),
         far_body="\n".join(far) if nc else p20 + "pass",
-        far_single="\n".join(single) if nc else p16 + "pass",
-        step_loop=step_loop,
+        far_scalar_1=_far_scalar(20, channels),
+        far_scalar_n=_far_scalar(16, channels),
+        steps_1=_steps(True, 20, **parts),
+        steps_n=_steps(False, 8, **parts),
     )
     if not has_features:
         src += _DEFAULT_FEATURES.format(cvar=cvar) if nf else _NO_FEATURES

@@ -76,8 +76,12 @@ class Engine:
             )
         return self._kernel
 
-    def setup(self, params) -> Setup:
-        """Validate ``params`` and pack them for the kernel."""
+    def setup(self, params, like=None) -> Setup:
+        """Validate ``params`` and pack them for the kernel.
+
+        ``like``: ``(params, setup)`` of another run; its ``aux`` array is reused when ``params`` holds the very
+        same objects for every parameter it is built from (members of a batch share their tables).
+        """
         spec = self.spec
         N, dt, _ = P_.validate_run(params, spec)
         declared = {p.name: p for p in spec.params}
@@ -116,7 +120,10 @@ class Engine:
         for name in spec.white_noise:
             strength = P_.node_values(name, params.get(name), N)
             noisy = noisy or bool(np.any(strength != 0))
-        aux = np.ascontiguousarray(spec.aux(params), dtype=float) if spec.aux else np.zeros((0, 0, 0))
+        if like is not None and spec.aux_params and all(params.get(k) is like[0].get(k) for k in spec.aux_params):
+            aux = like[1].aux
+        else:
+            aux = np.ascontiguousarray(spec.aux(params), dtype=float) if spec.aux else np.zeros((0, 0, 0))
         return Setup(N, dt, S, D, P, OU, far, near, 1 + self_delays, noisy, aux)
 
     def initial_state(self, params, setup: Setup):
@@ -210,7 +217,9 @@ class Engine:
         B = len(params_list)
         if B == 0:
             raise ValueError("run_batch needs at least one parameter set.")
-        setups = setups or [self.setup(p) for p in params_list]
+        if not setups:
+            first = self.setup(params_list[0])
+            setups = [first] + [self.setup(p, like=(params_list[0], first)) for p in params_list[1:]]
         setup = _combine(setups)
         spec, N, S = self.spec, setup.N, setup.S
         states = states or [self.initial_state(p, su) for p, su in zip(params_list, setups)]
@@ -293,6 +302,8 @@ def _blocks(steps, blk, ramp):
 
 
 def _same(a, b):
+    if a is b:
+        return True
     return all(np.array_equal(x, y) for x, y in zip(a, b)) if isinstance(a, tuple) else np.array_equal(a, b)
 
 

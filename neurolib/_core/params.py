@@ -7,6 +7,7 @@ parameter, what was expected and what was received.
 from __future__ import annotations
 
 import difflib
+import math
 import numbers
 
 import numpy as np
@@ -173,6 +174,11 @@ def validate_run(params, spec: S.ModelSpec | None = None):
 
 def node_values(name, value, N):
     """A numeric parameter as an (N,) float array: a scalar is broadcast, an (N,) array kept."""
+    if isinstance(value, (float, int, np.floating, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        v = float(value)  # the common case, checked without building arrays
+        if not math.isfinite(v):
+            raise ValueError(f"Parameter '{name}' must be finite, got {value!r}.")
+        return np.full(N, v)
     arr = np.asarray(value)
     if arr.dtype == bool or not np.issubdtype(arr.dtype, np.number):
         raise ValueError(f"Parameter '{name}' must be numeric (a number or {N} per-node values), got {value!r}.")

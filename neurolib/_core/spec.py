@@ -82,6 +82,7 @@ class ModelSpec:
     self_delays: Callable[[dict, float], tuple] | None = None  # delays (steps) of the self reads
     order: tuple[str, ...] = ()  # state_vars order (default: buffered + unbuffered + ou)
     aux: Callable[[dict], np.ndarray] | None = None  # 3-D array handed to the kernel (e.g. lookup tables)
+    aux_params: tuple[str, ...] = ()  # the parameters aux is built from (runs sharing them share aux)
     coupling_var: str | None = None  # buffered variable other nodes see through Cmat
     derived: Callable[[dict, int], dict] | None = None  # extra kernel parameters computed from params
     weights: Callable[[dict], list] | None = None  # coupling weight matrices; default [Cmat]

@@ -195,8 +195,8 @@ SPEC = ModelSpec(
     inputs=("ext_exc_current", "ext_inh_current", "ext_exc_rate", "ext_inh_rate"),
     kernel_params=tuple(
         "Jee_max Jei_max Jie_max Jii_max tau_se tau_si _taum C Ke Ki Ke_gl _cee _cei _cie _cii _cgl sigmae_ext "
-        "sigmai_ext a b EA tauA tau_de tau_di _filter_sigma _distr_delay _mu0 _inv_dmu _sigma0 _inv_dsigma _dt _inv_tse "
-        "_inv_tsi _inv_tauA _inv_C".split()
+        "sigmai_ext a b EA tauA tau_de tau_di _filter_sigma _distr_delay _mu0 _inv_dmu _sigma0 _inv_dsigma _dt "
+        "_inv_tse _inv_tsi _inv_tauA _inv_C".split()
     ),
     kernel_module="neurolib.models.aln.timeIntegration",
     coupling_var="rates_exc",
@@ -210,6 +210,7 @@ SPEC = ModelSpec(
     self_delays=lambda params, dt: (_steps(params, dt, "de"), _steps(params, dt, "di")),
     self_delay_steps=lambda params, dt: _steps(params, dt, "de"),
     aux=_tables,
+    aux_params=("precalc_r", "precalc_V", "precalc_tau_mu", "precalc_tau_sigma"),
     order=(
         "rates_exc",
         "rates_inh",

@@ -254,7 +254,8 @@ def _execute_batch(job, task):
         try:
             params = job.params_of(explored, seed)
             validate_run(params)
-            members.append((rec, params, engine.setup(params)))
+            like = (members[0][1], members[0][2]) if members else None
+            members.append((rec, params, engine.setup(params, like=like)))
         except Exception:
             rec.error = traceback.format_exc()
             records.append(rec)
