@@ -32,14 +32,21 @@ def grid_index(value, first, inv_step, n):
 
 
 @njit(cache=True, inline="always")
+def weights(fy, fx):
+    """Bilinear weights of the corners [m, j], [m, j + 1], [m + 1, j], [m + 1, j + 1] (exactly 0 or 1 at edges)."""
+    return (1 - fx) * (1 - fy), fx * (1 - fy), (1 - fx) * fy, fx * fy
+
+
+@njit(cache=True, inline="always")
+def lookup(aux, t, m, j, w):
+    """Table t of aux at the cell [m, j] with bilinear weights ``w`` (one cell serves several tables)."""
+    return aux[t, m, j] * w[0] + aux[t, m, j + 1] * w[1] + aux[t, m + 1, j] * w[2] + aux[t, m + 1, j + 1] * w[3]
+
+
+@njit(cache=True, inline="always")
 def interpolate(aux, t, m, fy, j, fx):
     """Bilinear interpolation of table t of aux around [m, j] (rows mu, columns sigma)."""
-    return (
-        aux[t, m, j] * (1 - fx) * (1 - fy)
-        + aux[t, m, j + 1] * fx * (1 - fy)
-        + aux[t, m + 1, j] * (1 - fx) * fy
-        + aux[t, m + 1, j + 1] * fx * fy
-    )
+    return lookup(aux, t, m, j, weights(fy, fx))
 
 
 @njit(cache=True, inline="always")
@@ -83,16 +90,18 @@ def rhs(x, y, net, u, q, p, dx, dy, aux):
     # E population, mean input reduced by the adaptation current
     m, fy = grid_index(y[MUFE] - x[IA] * p[INV_C], p[MU0], p[INV_DMU], n_mu)
     j, fx = grid_index(y[SIGE_F] if filt else sig_e, p[SIGMA0], p[INV_DSIGMA], n_sig)
-    rate_e = interpolate(aux, T_R, m, fy, j, fx)
-    v_e = interpolate(aux, T_V, m, fy, j, fx)
-    tau_e = interpolate(aux, T_TAU_MU, m, fy, j, fx)
-    tau_sig_e = interpolate(aux, T_TAU_SIGMA, m, fy, j, fx) if filt else 0.0
+    w = weights(fy, fx)
+    rate_e = lookup(aux, T_R, m, j, w)
+    v_e = lookup(aux, T_V, m, j, w)
+    tau_e = lookup(aux, T_TAU_MU, m, j, w)
+    tau_sig_e = lookup(aux, T_TAU_SIGMA, m, j, w) if filt else 0.0
     # I population
     m, fy = grid_index(y[MUFI], p[MU0], p[INV_DMU], n_mu)
     j, fx = grid_index(y[SIGI_F] if filt else sig_i, p[SIGMA0], p[INV_DSIGMA], n_sig)
-    rate_i = interpolate(aux, T_R, m, fy, j, fx)
-    tau_i = interpolate(aux, T_TAU_MU, m, fy, j, fx)
-    tau_sig_i = interpolate(aux, T_TAU_SIGMA, m, fy, j, fx) if filt else 0.0
+    w = weights(fy, fx)
+    rate_i = lookup(aux, T_R, m, j, w)
+    tau_i = lookup(aux, T_TAU_MU, m, j, w)
+    tau_sig_i = lookup(aux, T_TAU_SIGMA, m, j, w) if filt else 0.0
 
     dx[R_E] = 1000.0 * rate_e
     dx[R_I] = 1000.0 * rate_i
