@@ -79,23 +79,83 @@ class Engine:
     def setup(self, params, like=None) -> Setup:
         """Validate ``params`` and pack them for the kernel.
 
-        ``like``: ``(params, setup)`` of another run; its ``aux`` array is reused when ``params`` holds the very
-        same objects for every parameter it is built from (members of a batch share their tables).
+        ``like``: ``(params, setup)`` of another run, e.g. the first member of a batch. Where ``params`` holds the
+        very same objects as that run for everything but numeric model parameters, OU settings, initial values
+        and the seed, the network part of its setup is reused and only the parameters are packed and checked.
         """
+        if like is not None:
+            fast = self._setup_like(params, *like)
+            if fast is not None:
+                return fast
         spec = self.spec
         N, dt, _ = P_.validate_run(params, spec)
-        declared = {p.name: p for p in spec.params}
-        values = {}
-        for name in spec.kernel_params:
+        P = self._pack_params(params, N)
+        OU, noisy = self._pack_ou(params, N, dt)
+        self_delay = spec.self_delay_steps(params, dt) if spec.self_delay_steps else 0
+        signalV = params.get("signalV") or 0.0
+        D = network.delay_steps(params.get("lengthMat"), signalV, dt, N, self_delay)
+        self_delays = np.asarray(spec.self_delays(params, dt) if spec.self_delays else (), dtype=np.int64)
+        S = int(max(D.max(), self_delays.max(initial=0))) + 1
+        weights = (spec.weights(params) if spec.weights else [params["Cmat"]]) if spec.coupling_var else []
+        far, near = network.coupling_lists(weights, D, _loop.K)
+        if like is not None and spec.aux_params and all(params.get(k) is like[0].get(k) for k in spec.aux_params):
+            aux = like[1].aux
+        else:
+            aux = np.ascontiguousarray(spec.aux(params), dtype=float) if spec.aux else np.zeros((0, 0, 0))
+        return Setup(N, dt, S, D, P, OU, far, near, 1 + self_delays, noisy, aux)
+
+    def _packed_names(self):
+        """Parameters that only enter the packed parameters, the OU rows or the initial state."""
+        if not hasattr(self, "_packed"):
+            spec = self.spec
+            declared = {p.name for p in spec.params}
+            names = {n for n in spec.kernel_params if n in declared}
+            names |= {n for n in spec.ou_mean if n is not None} | set(spec.white_noise) | {"seed"}
+            names |= {n for n in spec.init_vars if n is not None}
+            if spec.ou:
+                names |= {spec.tau_ou, spec.sigma_ou}
+            self._packed = frozenset(names)
+        return self._packed
+
+    def _setup_like(self, params, params0, setup0):
+        """The setup of ``params`` from ``setup0`` (of ``params0``) if they differ only in packed values, else None."""
+        if params.keys() != params0.keys():
+            return None
+        packed = self._packed_names()
+        for key, value in params.items():
+            if value is not params0[key] and key not in packed:
+                return None
+        N, dt = setup0.N, setup0.dt
+        P = self._pack_params(params, N)
+        OU, noisy = self._pack_ou(params, N, dt)
+        su = setup0
+        return Setup(N, dt, su.S, su.D, P, OU, su.far, su.near, su.self_lag, noisy, su.aux)
+
+    def _pack_params(self, params, N):
+        """Kernel parameters, checked, as (node, 1, param)."""
+        spec = self.spec
+        declared = self._declared()
+        P = np.empty((N, 1, len(spec.kernel_params)))
+        column = {name: c for c, name in enumerate(spec.kernel_params)}
+        for c, name in enumerate(spec.kernel_params):
             if name in declared:
-                v = P_.node_values(name, params.get(name), N)
-                P_.check_range(declared[name], v)
-                values[name] = v
-        if spec.derived is not None:
-            for name, v in spec.derived(params, N).items():
-                values[name] = np.broadcast_to(np.asarray(v, dtype=float), (N,))
-        P = np.stack([values[name] for name in spec.kernel_params], axis=-1) if values else np.zeros((N, 0))
-        P = np.ascontiguousarray(P[:, None, :])
+                P[:, 0, c] = P_.packed_value(declared[name], params.get(name), N)
+        derived = spec.derived(params, N) if spec.derived is not None else {}
+        for name, v in derived.items():
+            P[:, 0, column[name]] = v
+        if len(derived) + sum(name in declared for name in spec.kernel_params) != len(spec.kernel_params):
+            missing = [n for n in spec.kernel_params if n not in declared and n not in derived]
+            raise KeyError(f"Kernel parameters {missing} of model '{spec.name}' are neither declared nor derived.")
+        return P
+
+    def _declared(self):
+        if not hasattr(self, "_declared_params"):
+            self._declared_params = {p.name: p for p in self.spec.params}
+        return self._declared_params
+
+    def _pack_ou(self, params, N, dt):
+        """OU coefficients (node, 1, ou, 3): mean, dt / tau, sigma sqrt(dt); and whether the run is noisy."""
+        spec = self.spec
         ou_rows = []
         tau = P_.node_values(spec.tau_ou, params.get(spec.tau_ou), N) if spec.ou else None
         sigma = P_.node_values(spec.sigma_ou, params.get(spec.sigma_ou), N) if spec.ou else None
@@ -109,22 +169,11 @@ class Engine:
             ou_rows.append(np.stack([m, dt / tau, sigma * np.sqrt(dt)], axis=-1))
         OU = np.stack(ou_rows, axis=1) if ou_rows else np.zeros((N, 0, 3))
         OU = np.ascontiguousarray(OU[:, None])
-        self_delay = spec.self_delay_steps(params, dt) if spec.self_delay_steps else 0
-        signalV = params.get("signalV") or 0.0
-        D = network.delay_steps(params.get("lengthMat"), signalV, dt, N, self_delay)
-        self_delays = np.asarray(spec.self_delays(params, dt) if spec.self_delays else (), dtype=np.int64)
-        S = int(max(D.max(), self_delays.max(initial=0))) + 1
-        weights = (spec.weights(params) if spec.weights else [params["Cmat"]]) if spec.coupling_var else []
-        far, near = network.coupling_lists(weights, D, _loop.K)
         noisy = bool(spec.ou) and bool(np.any(sigma > 0))
         for name in spec.white_noise:
             strength = P_.node_values(name, params.get(name), N)
             noisy = noisy or bool(np.any(strength != 0))
-        if like is not None and spec.aux_params and all(params.get(k) is like[0].get(k) for k in spec.aux_params):
-            aux = like[1].aux
-        else:
-            aux = np.ascontiguousarray(spec.aux(params), dtype=float) if spec.aux else np.zeros((0, 0, 0))
-        return Setup(N, dt, S, D, P, OU, far, near, 1 + self_delays, noisy, aux)
+        return OU, noisy
 
     def initial_state(self, params, setup: Setup):
         """History (var, S, node), other states (node, var) and OU states (node, var) from the init parameters."""

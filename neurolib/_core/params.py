@@ -193,6 +193,22 @@ def node_values(name, value, N):
     return out
 
 
+def packed_value(p: S.Param, value, N):
+    """Parameter ``p`` checked (numeric, finite, in range): a float for a scalar, else an (N,) float array."""
+    if isinstance(value, (float, int, np.floating, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        v = float(value)
+        if not math.isfinite(v):
+            raise ValueError(f"Parameter '{p.name}' must be finite, got {value!r}.")
+        if p.low is not None and v < p.low:
+            raise ValueError(f"Parameter '{p.name}' must be >= {p.low} {p.unit}, got {v}.")
+        if p.high is not None and v > p.high:
+            raise ValueError(f"Parameter '{p.name}' must be <= {p.high} {p.unit}, got {v}.")
+        return v
+    values = node_values(p.name, value, N)
+    check_range(p, values)
+    return values
+
+
 def check_range(p: S.Param, values):
     """Raise if any value lies outside the declared range of ``p``."""
     if p.low is not None and np.any(values < p.low):
