@@ -7,26 +7,31 @@ constants, into a small module in the user cache folder and imported from there.
 like any other module. The file name carries a hash of the generated source and of the kernel module's
 source, so editing either one produces a fresh module instead of a stale cache.
 
+Batches. The buffers hold B independent runs ("members") side by side, member first, so that each member's
+data is contiguous. ``run_block`` integrates members b0 .. b1-1 one after the other (several threads can run
+disjoint member ranges at once); a member of a batch computes exactly what a run of its own computes.
+
 Network coupling. Each node publishes "coupling features" of its state (Hopf: x; Kuramoto: sin and
-cos of the phase) into a ring buffer G (feature, node, 2R, batch), written twice (at t mod R and
+cos of the phase) into a ring buffer G (member, feature, node, 2R), written twice (at t mod R and
 t mod R + R) so that any K consecutive times are contiguous. A coupling channel c sums feature f_c of
 the other nodes, delayed, weighted by matrix w_c: net[c] = sum_m W_c[n, m] G[f_c, m, t - lag(n, m)].
 Connections with a lag of at least K steps ("far", most of them) are summed for K steps at once at
-the start of each K-step block, K values contiguous in memory, which vectorises; the few "near"
+the start of each K-step block, as K running sums in registers over K contiguous values; the few "near"
 connections are summed step by step. Each sum runs over connections in a fixed order, so results do
 not depend on how a run is cut into blocks or chunks.
 
 A node can also read its own history with a delay ("self reads", e.g. ALN's local E and I rates):
 net[NC + s] = G[f_s, n, t - self_lag[s]].
 
-Buffers (kernel layout): X (var, time, node, batch) for buffered variables (outputs and coupling
-sources, full history); per node and batch member the contiguous rows Y (node, batch, var) of the
-other state variables, Q (node, batch, ou) of OU states, P (node, batch, param) of parameters,
-OU (node, batch, ou, 3) of OU coefficients (mean, dt / tau, sigma sqrt(dt)), and per step of a block
-U (step, node, batch, input) of inputs (a single row when they are constant) and
-Z (step, node, batch, ou + white) of standard normals (white-noise channels reach the kernel after the
-inputs, in u[NU:]). ``aux`` is a 3-D array the kernel
-may read (ALN: its transfer-function tables), empty for most models.
+Buffers (kernel layout, member first): X (member, var, time, node) for buffered variables (outputs and
+coupling sources, full history); per member and node the contiguous rows Y (member, node, var) of the
+other state variables, Q (member, node, ou) of OU states, P (member, node, param) of parameters,
+OU (member, node, ou, 3) of OU coefficients (mean, dt / tau, sigma sqrt(dt)), and per step of a block
+U (member, step, node, input) of inputs (a single row when they are constant) and
+Z (member, step, node, ou + white) of standard normals (white-noise channels reach the kernel after the
+inputs, in u[NU:]). ``aux`` is a 3-D array the kernel may read (ALN: its transfer-function tables), empty
+for most models. The scratch rows of one node (x, y, p ...) live on the stack (:mod:`neurolib._core._stack`),
+so the compiler keeps them in registers; a single node keeps its rows there across all steps.
 """
 
 from __future__ import annotations
@@ -48,40 +53,40 @@ from neurolib._core._stack import stack_empty
 from {module} import rhs as _rhs
 {imports}
 
+
 NX, NY, NOU, NWN, NPAR, NU, NF, NC, NS, K = {nx}, {ny}, {nou}, {nwn}, {npar}, {nu}, {nf}, {nc}, {ns}, {K}
-CH = 32 * K  # steps a single-node member runs before the next takes its turn
 
 
 @njit(cache=True, nogil=True)
 def fill_features(X, G, t0, t1):
     """Coupling features of the states in X at times t0 .. t1-1, into the ring buffer G."""
-    N, B = X.shape[2], X.shape[3]
-    R = G.shape[2] // 2
+    B, N = X.shape[0], X.shape[3]
+    R = G.shape[3] // 2
     x = np.empty(max(NX, 1))
     g = np.empty(max(NF, 1))
-    for t in range(t0, t1):
-        r = t & (R - 1)
-        for n in range(N):
-            for b in range(B):
+    for b in range(B):
+        for t in range(t0, t1):
+            r = t & (R - 1)
+            for n in range(N):
                 for v in range(NX):
-                    x[v] = X[v, t, n, b]
+                    x[v] = X[b, v, t, n]
                 _features(x, g)
                 for f in range(NF):
-                    G[f, n, r, b] = g[f]
-                    G[f, n, r + R, b] = g[f]
+                    G[b, f, n, r] = g[f]
+                    G[b, f, n, r + R] = g[f]
 
 
 @njit(cache=True, nogil=True)
 def run_block(
-    i0, i1, dt, X, Y, G, Q, P, U, Z, OU,
+    b0, b1, i0, i1, dt, X, Y, G, Q, P, U, Z, OU,
     far_ptr, far_src, far_lag, far_W, near_ptr, near_src, near_lag, near_W, self_lag, aux,
 ):  # fmt: skip
-    """Euler-Maruyama steps i0 .. i1-1 of X (var, time, node, batch) and Y in place; OU states Q updated after."""
-    N, B = X.shape[2], X.shape[3]
-    R = G.shape[2] // 2
+    """Euler-Maruyama steps i0 .. i1-1 of members b0 .. b1-1: X and Y in place, OU states Q updated after."""
+    N = X.shape[3]
+    R = G.shape[3] // 2
     mask = R - 1
-    noisy = Z.shape[0] > 0
-    varying = U.shape[0] > 1  # else one row of constant inputs
+    noisy = Z.shape[1] > 0
+    varying = U.shape[1] > 1  # else one row of constant inputs
     x = stack_empty({sx})
     dx = stack_empty({sx})
     y = stack_empty({sy})
@@ -95,48 +100,34 @@ def run_block(
     q = stack_empty({sq})
     q[:] = 0.0
     ou = stack_empty({sou})
-    pre = np.zeros((max(NC, 1), N, K, B))
-    pf = pre.reshape(pre.size)  # flat (channel, node, K, batch)
-    Gf = G.reshape(G.size)  # flat (feature, node, 2R, batch)
-    if N == 1:
-        # Single nodes: one member at a time, its rows held in registers across CH steps (members then take
-        # turns, so that their outputs, side by side in X, are written while in cache).
-        n = 0
-        for c0 in range(i0, i1, CH):
-            for b in range(B):
-                for v in range(NX):
-                    x[v] = X[v, c0 - 1, 0, b]
-                for v in range(NY):
-                    y[v] = Y[0, b, v]
-                for v in range(NPAR):
-                    p[v] = P[0, b, v]
-                for v in range(NOU):
-                    q[v] = Q[0, b, v]
-                    for c in range(3):
-                        ou[3 * v + c] = OU[0, b, v, c]
-                for i_blk in range(c0, min(c0 + CH, i1), K):
-{far_scalar_1}
+    pre = np.zeros((max(NC, 1), N, K))
+    for b in range(b0, b1):
+        Gf = G[b].reshape(G[b].size)  # flat (feature, node, 2R) of this member
+        if N == 1:
+            # a single node: its rows stay in registers across all steps
+            n = 0
+            for v in range(NX):
+                x[v] = X[b, v, i0 - 1, 0]
+            for v in range(NY):
+                y[v] = Y[b, 0, v]
+            for v in range(NPAR):
+                p[v] = P[b, 0, v]
+            for v in range(NOU):
+                q[v] = Q[b, 0, v]
+                for c in range(3):
+                    ou[3 * v + c] = OU[b, 0, v, c]
+            for i_blk in range(i0, i1, K):
+{far_1}
 {steps_1}
-                for v in range(NY):
-                    Y[0, b, v] = y[v]
-                for v in range(NOU):
-                    Q[0, b, v] = q[v]
-        return
-    for i_blk in range(i0, i1, K):
-        # far connections: their delayed features for the K steps of this block are all known now.
-        # One run: K scalar sums per channel in registers. A batch: per connection one contiguous run of
-        # K * B values (vectorises). Unsigned flat indices keep the loads branch-free.
-        if B == 1:
-            b = 0
-            for n in range(N):
-{far_scalar_n}
+            for v in range(NY):
+                Y[b, 0, v] = y[v]
+            for v in range(NOU):
+                Q[b, 0, v] = q[v]
         else:
-            pre[:] = 0.0
-            KB = K * B
-            for n in range(N):
-                for j in range(far_ptr[n], far_ptr[n + 1]):
-                    s0 = (i_blk - far_lag[j]) & mask
-{far_body}
+            for i_blk in range(i0, i1, K):
+                # far connections: their delayed features for the K steps of this block are all known now
+                for n in range(N):
+{far_n}
 {steps_n}
 '''
 
@@ -175,47 +166,47 @@ def cache_dir():
 
 
 def _step(single, near_zero, near_body, net_store, self_reads, euler):
-    """Lines of one step of node n, member b (``single``: of the only node, its rows already loaded)."""
+    """Lines of one step of node n of member b (``single``: of the only node, its rows already loaded)."""
     lines = []
     if not single:
-        lines += ["for v in range(NX):", "    x[v] = X[v, i - 1, n, b]", "for v in range(NY):", "    y[v] = Y[n, b, v]"]
+        lines += ["for v in range(NX):", "    x[v] = X[b, v, i - 1, n]", "for v in range(NY):", "    y[v] = Y[b, n, v]"]
     lines += near_zero
     lines += ["for j in range(near_ptr[n], near_ptr[n + 1]):", "    m = near_src[j]"]
     lines += ["    rj = (i - near_lag[j]) & mask"]
     lines += ["    " + ln for ln in near_body] or ["    pass"]
     lines += net_store + self_reads
     if not single:
-        lines += ["for v in range(NPAR):", "    p[v] = P[n, b, v]"]
-        lines += ["for v in range(NOU):", "    q[v] = Q[n, b, v]"]
+        lines += ["for v in range(NPAR):", "    p[v] = P[b, n, v]"]
+        lines += ["for v in range(NOU):", "    q[v] = Q[b, n, v]"]
     lines += [
         "for v in range(NU):",
-        "    u[v] = U[k if varying else 0, n, b, v]",
+        "    u[v] = U[b, k if varying else 0, n, v]",
         "for v in range(NWN):",
-        "    u[NU + v] = Z[k, n, b, NOU + v] if noisy else 0.0",
+        "    u[NU + v] = Z[b, k, n, NOU + v] if noisy else 0.0",
         "_rhs(x, y, net, u, q, p, dx, dy, aux)",
     ]
     lines += euler
-    lines += ["_post(x, y, p)", "for v in range(NX):", "    X[v, i, n, b] = x[v]"]
+    lines += ["_post(x, y, p)", "for v in range(NX):", "    X[b, v, i, n] = x[v]"]
     if not single:
-        lines += ["for v in range(NY):", "    Y[n, b, v] = y[v]"]
+        lines += ["for v in range(NY):", "    Y[b, n, v] = y[v]"]
     lines += [
         "if NF > 0:",
         "    _features(x, g)",
         "    for f in range(NF):",
-        "        G[f, n, r, b] = g[f]",
-        "        G[f, n, r + R, b] = g[f]",
+        "        G[b, f, n, r] = g[f]",
+        "        G[b, f, n, r + R] = g[f]",
         "for v in range(NOU):",
-        "    z = Z[k, n, b, v] if noisy else 0.0",
+        "    z = Z[b, k, n, v] if noisy else 0.0",
     ]
     if single:
         lines += ["    q[v] = q[v] + (ou[3 * v] - q[v]) * ou[3 * v + 1] + ou[3 * v + 2] * z"]
     else:
-        lines += ["    Q[n, b, v] = q[v] + (OU[n, b, v, 0] - q[v]) * OU[n, b, v, 1] + OU[n, b, v, 2] * z"]
+        lines += ["    Q[b, n, v] = q[v] + (OU[b, n, v, 0] - q[v]) * OU[b, n, v, 1] + OU[b, n, v, 2] * z"]
     return lines
 
 
-def _steps(single, indent, near_zero, near_body, net_store, self_reads, euler):
-    """The K steps of a block at ``indent``: of member b of the only node (``single``), or of every node and member."""
+def _steps(single, indent, parts):
+    """The K steps of a block at ``indent``: of the only node (``single``), or of every node."""
     pad = " " * indent
     lines = [
         f"{pad}for i in range(i_blk, min(i_blk + K, i1)):",
@@ -223,17 +214,17 @@ def _steps(single, indent, near_zero, near_body, net_store, self_reads, euler):
         f"{pad}    k = i - i0",
         f"{pad}    r = i & mask",
     ]
-    step = _step(single, near_zero, near_body, net_store, self_reads, euler)
+    step = _step(single, **parts)
     if single:
         lines += [pad + "    " + ln for ln in step]
     else:
-        lines += [f"{pad}    for n in range(N):", f"{pad}        for b in range(B):"]
-        lines += [pad + "            " + ln for ln in step]
+        lines += [f"{pad}    for n in range(N):"]
+        lines += [pad + "        " + ln for ln in step]
     return "\n".join(lines)
 
 
-def _far_scalar(indent, channels):
-    """Far sums of node n, member b for the K steps of a block: K scalar sums per channel, then into ``pre``."""
+def _far(indent, channels):
+    """Far sums of node n for the K steps of a block: K scalar sums per channel, then into ``pre``."""
     pad = " " * indent
     nc = len(channels)
     if not nc:
@@ -242,10 +233,10 @@ def _far_scalar(indent, channels):
     lines.append(f"{pad}for j in range(far_ptr[n], far_ptr[n + 1]):")
     lines.append(f"{pad}    s0 = (i_blk - far_lag[j]) & mask")
     for c, (w, f) in enumerate(channels):
-        lines.append(f"{pad}    o{c} = uint64((({f} * N + far_src[j]) * 2 * R + s0) * B + b)")
+        lines.append(f"{pad}    o{c} = uint64(({f} * N + far_src[j]) * 2 * R + s0)")  # unsigned: branch-free loads
         lines.append(f"{pad}    w{c} = far_W[{w}, j]")
-        lines += [f"{pad}    a{c}_{kk} += w{c} * Gf[o{c} + uint64({kk} * B)]" for kk in range(K)]
-    lines += [f"{pad}pre[{c}, n, {kk}, b] = a{c}_{kk}" for c in range(nc) for kk in range(K)]
+        lines += [f"{pad}    a{c}_{kk} += w{c} * Gf[o{c} + uint64({kk})]" for kk in range(K)]
+    lines += [f"{pad}pre[{c}, n, {kk}] = a{c}_{kk}" for c in range(nc) for kk in range(K)]
     return "\n".join(lines)
 
 
@@ -256,21 +247,13 @@ def _source(module, has_features, has_post, nx, ny, nou, nwn, npar, nu, nf, chan
     if has_post:
         imports.append(f"from {module} import post as _post")
     nc, ns = len(channels), len(self_features)
-    p24, p20 = " " * 24, " " * 20
-    far = []
-    for c, (w, f) in enumerate(channels):
-        far.append(f"{p20}w{c} = far_W[{w}, j]")
-        far.append(f"{p20}o{c} = uint64((({f} * N + far_src[j]) * 2 * R + s0) * B)")
-        far.append(f"{p20}d{c} = uint64(({c} * N + n) * KB)")
-        far.append(f"{p20}for e in range(uint64(KB)):")
-        far.append(f"{p24}pf[d{c} + e] += w{c} * Gf[o{c} + e]")
     euler = [f"x[{v}] = dx[{v}]" if v in algebraic else f"x[{v}] = x[{v}] + dt * dx[{v}]" for v in range(nx)]
     euler += [f"y[{v}] = y[{v}] + dt * dy[{v}]" for v in range(ny)]
     parts = dict(
         near_zero=[f"a{c} = 0.0" for c in range(nc)],
-        near_body=[f"a{c} += near_W[{w}, j] * G[{f}, m, rj, b]" for c, (w, f) in enumerate(channels)],
-        net_store=[f"net[{c}] = a{c} + pre[{c}, n, kk, b]" for c in range(nc)],
-        self_reads=[f"net[{nc + s}] = G[{f}, n, (i - self_lag[{s}]) & mask, b]" for s, f in enumerate(self_features)],
+        near_body=[f"a{c} += near_W[{w}, j] * G[b, {f}, m, rj]" for c, (w, f) in enumerate(channels)],
+        net_store=[f"net[{c}] = a{c} + pre[{c}, n, kk]" for c in range(nc)],
+        self_reads=[f"net[{nc + s}] = G[b, {f}, n, (i - self_lag[{s}]) & mask]" for s, f in enumerate(self_features)],
         euler=euler,
     )
     src = _TEMPLATE.format(
@@ -294,11 +277,10 @@ def _source(module, has_features, has_post, nx, ny, nou, nwn, npar, nu, nf, chan
         su=max(nu + nwn, 1),
         sq=max(nou, 1),
         sou=max(3 * nou, 1),
-        far_body="\n".join(far) if nc else p20 + "pass",
-        far_scalar_1=_far_scalar(20, channels),
-        far_scalar_n=_far_scalar(16, channels),
-        steps_1=_steps(True, 20, **parts),
-        steps_n=_steps(False, 8, **parts),
+        far_1=_far(16, channels),
+        far_n=_far(20, channels),
+        steps_1=_steps(True, 16, parts),
+        steps_n=_steps(False, 16, parts),
     )
     if not has_features:
         src += _DEFAULT_FEATURES.format(cvar=cvar) if nf else _NO_FEATURES

@@ -36,8 +36,8 @@ class Setup:
     dt: float
     S: int  # history length (columns): max delay + 1
     D: np.ndarray
-    P: np.ndarray  # (node, 1, param)
-    OU: np.ndarray  # (node, 1, ou, 3): mean, dt / tau, sigma * sqrt(dt)
+    P: np.ndarray  # (1, node, param); (member, node, param) for a batch
+    OU: np.ndarray  # (1, node, ou, 3): mean, dt / tau, sigma * sqrt(dt)
     far: tuple  # far connections (lag >= K), see network.coupling_lists
     near: tuple  # near connections (lag < K)
     self_lag: np.ndarray  # lag (steps) of each read of a node's own history
@@ -132,17 +132,17 @@ class Engine:
         return Setup(N, dt, su.S, su.D, P, OU, su.far, su.near, su.self_lag, noisy, su.aux)
 
     def _pack_params(self, params, N):
-        """Kernel parameters, checked, as (node, 1, param)."""
+        """Kernel parameters, checked, as (1, node, param)."""
         spec = self.spec
         declared = self._declared()
-        P = np.empty((N, 1, len(spec.kernel_params)))
+        P = np.empty((1, N, len(spec.kernel_params)))
         column = {name: c for c, name in enumerate(spec.kernel_params)}
         for c, name in enumerate(spec.kernel_params):
             if name in declared:
-                P[:, 0, c] = P_.packed_value(declared[name], params.get(name), N)
+                P[0, :, c] = P_.packed_value(declared[name], params.get(name), N)
         derived = spec.derived(params, N) if spec.derived is not None else {}
         for name, v in derived.items():
-            P[:, 0, column[name]] = v
+            P[0, :, column[name]] = v
         if len(derived) + sum(name in declared for name in spec.kernel_params) != len(spec.kernel_params):
             missing = [n for n in spec.kernel_params if n not in declared and n not in derived]
             raise KeyError(f"Kernel parameters {missing} of model '{spec.name}' are neither declared nor derived.")
@@ -154,7 +154,7 @@ class Engine:
         return self._declared_params
 
     def _pack_ou(self, params, N, dt):
-        """OU coefficients (node, 1, ou, 3): mean, dt / tau, sigma sqrt(dt); and whether the run is noisy."""
+        """OU coefficients (1, node, ou, 3): mean, dt / tau, sigma sqrt(dt); and whether the run is noisy."""
         spec = self.spec
         ou_rows = []
         tau = P_.node_values(spec.tau_ou, params.get(spec.tau_ou), N) if spec.ou else None
@@ -168,7 +168,7 @@ class Engine:
             m = np.zeros(N) if mean is None else P_.node_values(mean, params.get(mean), N)
             ou_rows.append(np.stack([m, dt / tau, sigma * np.sqrt(dt)], axis=-1))
         OU = np.stack(ou_rows, axis=1) if ou_rows else np.zeros((N, 0, 3))
-        OU = np.ascontiguousarray(OU[:, None])
+        OU = np.ascontiguousarray(OU[None])
         noisy = bool(spec.ou) and bool(np.any(sigma > 0))
         for name in spec.white_noise:
             strength = P_.node_values(name, params.get(name), N)
@@ -216,17 +216,17 @@ class Engine:
         progress : callable, optional
             Called with the number of steps done after each block.
         on_block : callable, optional
-            ``on_block(X, i0, i1)`` is called for every finished block of buffer columns i0 .. i1-1, in order,
+            ``on_block(X, i0, i1)`` is called for every finished block of time columns i0 .. i1-1, in order,
             on a second thread while the next block integrates (e.g. to feed BOLD); it must only read X.
 
         Returns
         -------
         X : ndarray
-            Buffered variables (var, S + steps, node, 1), history first.
+            Buffered variables (1, var, S + steps, node), history first.
         Y : ndarray
-            Final other states (node, 1, var).
+            Final other states (1, node, var).
         Q : ndarray
-            Final OU states (node, 1, var).
+            Final OU states (1, node, var).
         setup : Setup
         """
         setups = [setup] if setup is not None else None
@@ -236,13 +236,25 @@ class Engine:
         )
 
     def run_batch(
-        self, params_list, steps, *, T=None, g0=0, gens=None, setups=None, states=None, progress=None, on_block=None
+        self,
+        params_list,
+        steps,
+        *,
+        T=None,
+        g0=0,
+        gens=None,
+        setups=None,
+        states=None,
+        progress=None,
+        on_block=None,
+        threads=1,
     ):
         """Integrate ``steps`` steps of B parameter sets at once, in one compiled loop.
 
         The members may differ in any numeric parameter, initial value, input or seed, but must share the
-        network (Cmat, delays), dt and any table. Member b sits at index b of the last axis of the buffers;
-        it computes exactly what a run of its parameters alone would (the same operations in the same order).
+        network (Cmat, delays), dt and any table. Member b sits at index b of the first axis of the buffers;
+        it computes exactly what a run of its parameters alone would (the same operations in the same order),
+        whatever the number of threads.
 
         Parameters
         ----------
@@ -254,6 +266,9 @@ class Engine:
             One noise stream per member (None entries: new ones from each member's ``seed``).
         setups, states : list, optional
             Per member, as ``setup`` and ``state`` of :meth:`run`.
+        threads : int
+            Threads that integrate disjoint sets of members at once (each draws its members' noise); 1: members
+            one after the other in this thread, the next block's noise drawn ahead on a second thread.
 
         Returns
         -------
@@ -272,64 +287,81 @@ class Engine:
         setup = _combine(setups)
         spec, N, S = self.spec, setup.N, setup.S
         states = states or [self.initial_state(p, su) for p, su in zip(params_list, setups)]
-        X = np.empty((len(spec.buffered), S + steps, N, B))
-        Y = np.empty((N, B, len(spec.unbuffered)))
-        Q = np.empty((N, B, len(spec.ou)))
+        X = np.empty((B, len(spec.buffered), S + steps, N))
+        Y = np.empty((B, N, len(spec.unbuffered)))
+        Q = np.empty((B, N, len(spec.ou)))
         for b, (H, Y0, Q0) in enumerate(states):
-            X[:, :S, :, b] = H
-            Y[:, b, :] = Y0
-            Q[:, b, :] = Q0
+            X[b, :, :S] = H
+            Y[b] = Y0
+            Q[b] = Q0
         ins = [[inputs.normalize(name, p.get(name, 0.0), N, T) for name in spec.inputs] for p in params_list]
         nu = max(len(spec.inputs), 1)
         nou = len(spec.ou) + len(spec.white_noise)
+        noisy = setup.noisy
         gens = list(gens) if gens is not None else [None] * B
-        if setup.noisy:
+        if noisy:
             gens = [g if g is not None else noise.generator(p.get("seed")) for g, p in zip(gens, params_list)]
-        constant = all(arr.shape[1] == 1 for member in ins for arr in member)
-        U_const = None  # constant inputs: one row serves every step
-        if constant:
-            U_const = np.zeros((1, N, B, nu))
-            for b, member in enumerate(ins):
-                for v, arr in enumerate(member):
-                    U_const[0, :, b, v] = inputs.block(arr, T, g0, 1)[0]
-        per_step = N * B * ((0 if constant else len(spec.inputs)) + (nou if setup.noisy else 0)) or 1
+        constant = [all(arr.shape[1] == 1 for arr in member) for member in ins]
+        per_step = N * ((0 if all(constant) else len(spec.inputs)) + (nou if noisy else 0)) or 1
         blk = int(max(1, min(steps, BLOCK_VALUES // per_step, BLOCK_STEPS)))
-        bounds = _blocks(steps, blk, ramp=setup.noisy)
-        empty_Z = np.zeros((0, N, B, max(nou, 1)))
+        threads = max(1, min(int(threads), B)) if on_block is None else 1
         kernel = self.kernel
         R = 2 ** int(np.ceil(np.log2(S + _loop.K + 1)))  # ring length: holds every lag and a K-step block
-        G = np.zeros((max(spec.n_features, 1), N, 2 * R, B))
+        G = np.zeros((B, max(spec.n_features, 1), N, 2 * R))
         kernel.fill_features(X, G, 0, S)
+        net = (*setup.far, *setup.near, setup.self_lag, setup.aux)
+        empty_Z = np.zeros((1, 0, N, max(nou, 1)))
 
-        def draw(bi):
-            b0, b1 = bounds[bi]
-            return noise.draw(gens, b1 - b0, nou, N)
+        def inputs_of(b, s, e):
+            """Inputs of member b for steps s .. e-1 of the segment, (1, steps or 1 if constant, N, input)."""
+            n = 1 if constant[b] else e - s
+            U = np.zeros((1, n, N, nu))
+            for v, arr in enumerate(ins[b]):
+                U[0, :, :, v] = inputs.block(arr, T, g0 + s, n) if constant[b] else inputs.block(arr, T, g0 + s, e - s)
+            return U
 
-        pool = ThreadPoolExecutor(1) if (setup.noisy and len(bounds) > 1) or on_block is not None else None
-        consumers = []
-        try:
+        def member(b, pool):
+            """Integrate member b through the whole segment, exactly as a run of its own; with a thread ``pool``
+            the next block's noise is drawn there while this one integrates, else here."""
+            rows = X[b : b + 1], Y[b : b + 1], G[b : b + 1], Q[b : b + 1], setup.P[b : b + 1]
+            bounds = _blocks(steps, blk, ramp=noisy and pool is not None)
+            U = inputs_of(b, 0, steps) if constant[b] else None
+
+            def draw(bi):
+                return noise.draw([gens[b]], bounds[bi][1] - bounds[bi][0], nou, N)
+
             pending = None
             for bi, (s, e) in enumerate(bounds):
-                if setup.noisy:
+                if noisy:
                     Z = pending.result() if pending is not None else draw(bi)
-                    pending = pool.submit(draw, bi + 1) if pool and bi + 1 < len(bounds) else None
+                    pending = pool.submit(draw, bi + 1) if pool is not None and bi + 1 < len(bounds) else None
                 else:
                     Z = empty_Z
-                if U_const is None:
-                    U = np.empty((e - s, N, B, nu))
-                    for b, member in enumerate(ins):
-                        for v, arr in enumerate(member):
-                            U[:, :, b, v] = inputs.block(arr, T, g0 + s, e - s)
-                else:
-                    U = U_const
-                kernel.run_block(
-                    S + s, S + e, setup.dt, X, Y, G, Q, setup.P, U, Z, setup.OU,
-                    *setup.far, *setup.near, setup.self_lag, setup.aux,
-                )  # fmt: skip
+                Xb, Yb, Gb, Qb, Pb = rows
+                Ub = U if U is not None else inputs_of(b, s, e)
+                kernel.run_block(0, 1, S + s, S + e, setup.dt, Xb, Yb, Gb, Qb, Pb, Ub, Z, setup.OU[b : b + 1], *net)
                 if on_block is not None:
                     consumers.append(pool.submit(on_block, X, S + s, S + e))
                 if progress is not None:
-                    progress(e - s)
+                    progress((e - s) / B if B > 1 else e - s)
+
+        consumers = []
+        if threads > 1:  # disjoint members on each thread, each drawing its own noise
+            cuts = np.linspace(0, B, threads + 1).round().astype(int)
+
+            def members(lo, hi):
+                for b in range(lo, hi):
+                    member(b, None)
+
+            with ThreadPoolExecutor(threads) as workers:
+                for f in [workers.submit(members, cuts[t], cuts[t + 1]) for t in range(threads)]:
+                    f.result()
+            return X, Y, Q, setup
+        helper = noisy and (steps > blk or B > 1) or on_block is not None
+        pool = ThreadPoolExecutor(1) if helper else None
+        try:
+            for b in range(B):
+                member(b, pool)
             for c in consumers:
                 c.result()  # re-raises an error of the consumer
         finally:
@@ -368,7 +400,7 @@ def _combine(setups):
                     f"Batch member {k} differs from member 0 in '{field}' (network, dt, delays or tables); "
                     f"members of one batch must share them: run it in a separate batch."
                 )
-    P = np.ascontiguousarray(np.concatenate([su.P for su in setups], axis=1))
-    OU = np.ascontiguousarray(np.concatenate([su.OU for su in setups], axis=1))
+    P = np.ascontiguousarray(np.concatenate([su.P for su in setups], axis=0))
+    OU = np.ascontiguousarray(np.concatenate([su.OU for su in setups], axis=0))
     noisy = any(su.noisy for su in setups)
     return Setup(first.N, first.dt, first.S, first.D, P, OU, first.far, first.near, first.self_lag, noisy, first.aux)

@@ -1,6 +1,6 @@
 """Noise streams: one local generator per run, drawn in bulk, step by step in time order.
 
-Normals are drawn as an array of shape (steps, N, channels): consecutive draws from one generator
+Normals are drawn per run as an array of shape (steps, N, channels): consecutive draws from one generator
 continue the same stream, so the noise a step receives does not depend on how a run is chunked.
 """
 
@@ -16,11 +16,11 @@ def generator(seed):
 
 
 def draw(gens, steps, channels, N):
-    """Standard normals of shape (steps, N, B, channels), one generator per batch member."""
+    """Standard normals of shape (B, steps, N, channels), one generator per batch member."""
     B = len(gens)
     if B == 1:
-        return gens[0].standard_normal((steps, N, channels))[:, :, None, :]
-    Z = np.empty((steps, N, B, channels))
+        return gens[0].standard_normal((steps, N, channels))[None]
+    Z = np.empty((B, steps, N, channels))
     for b, g in enumerate(gens):
-        Z[:, :, b, :] = g.standard_normal((steps, N, channels))
+        g.standard_normal(out=Z[b])
     return Z

@@ -60,9 +60,9 @@ def coupling_mode(params, N):
 
 def _variables(spec, X, Y, Q):
     """Engine buffers as upstream-style arrays in state_vars order: (N, S + T) per buffered variable, (N,) else."""
-    arrays = {name: X[v, :, :, 0].T for v, name in enumerate(spec.buffered)}
-    arrays.update({name: Y[:, 0, v].copy() for v, name in enumerate(spec.unbuffered)})
-    arrays.update({name: Q[:, 0, v].copy() for v, name in enumerate(spec.ou)})
+    arrays = {name: X[0, v].T for v, name in enumerate(spec.buffered)}
+    arrays.update({name: Y[0, :, v].copy() for v, name in enumerate(spec.unbuffered)})
+    arrays.update({name: Q[0, :, v].copy() for v, name in enumerate(spec.ou)})
     return [arrays[name] for name in spec.state_vars]
 
 
@@ -156,7 +156,7 @@ class NativeModel(Model):
             v = self.spec.buffered.index(self.default_output)
 
             def on_block(X, i0, i1):
-                bold(X[v, i0:i1, :, 0].T)
+                bold(X[0, v, i0:i1].T)
 
         X, Y, Q, setup = self._engine.run(
             self.params,

@@ -14,10 +14,15 @@ def _grid():
     return ParameterSpace({"mue_ext_mean": np.linspace(0, 3, 4), "mui_ext_mean": np.linspace(0, 3, 3)}, kind="grid")
 
 
-@pytest.mark.parametrize("ncores", [1, 2])
-def test_readme_example_equals_single_runs(aln_model, tmp_path, ncores):
-    model = aln_model(duration=300.0)
-    search = BoxSearch(model, _grid(), filename=str(tmp_path / "aln.hdf"), ncores=ncores, batch_size=5, progress=False)
+@pytest.mark.parametrize(
+    "ncores, batch_size",
+    [(1, 5), (2, 5), (2, 12)],  # the last: one (noisy) batch, fewer than the cores: its members on two threads
+)
+def test_readme_example_equals_single_runs(aln_model, tmp_path, ncores, batch_size):
+    model = aln_model(duration=300.0)  # sigma_ou 0.05
+    search = BoxSearch(
+        model, _grid(), filename=str(tmp_path / "aln.hdf"), ncores=ncores, batch_size=batch_size, progress=False
+    )
     search.run()
     search.loadResults()
     assert search.nRuns == 12 and len(search.results) == 12

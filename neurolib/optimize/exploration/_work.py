@@ -148,6 +148,8 @@ class Job:
         Set each run's seed as the parameter ``seed``.
     max_batch_bytes : float
         Largest buffer of one batch (members are split into several batches beyond it).
+    threads : int
+        Threads that integrate the members of one batch (see ``Engine.run_batch``).
     """
 
     def __init__(self, model, evalFunction, base_params, run_kwargs, save_all, batch, set_seed, max_batch_bytes):
@@ -159,6 +161,7 @@ class Job:
         self.batch = batch
         self.set_seed = set_seed
         self.max_batch_bytes = max_batch_bytes
+        self.threads = 1
 
     def __getstate__(self):
         state = dict(self.__dict__)
@@ -291,7 +294,7 @@ def _run_group(job, group, steps):
         params_list = [m[1] for m in group]
         X, Y, Q, setup = model._engine.run_batch(
             params_list, steps, gens=[noise.generator(p.get("seed")) for p in params_list],
-            setups=[m[2] for m in group],
+            setups=[m[2] for m in group], threads=getattr(job, "threads", 1),
         )  # fmt: skip
     except Exception:
         if len(group) > 1:  # e.g. members the engine cannot batch together: run them one by one
@@ -309,11 +312,11 @@ def _run_group(job, group, steps):
     series = {}
     for name in names:
         if name in spec.buffered:
-            series[name] = _members_series(X[spec.buffered.index(name), S:][keep])
+            series[name] = _members_series(X[:, spec.buffered.index(name), S:][:, keep])
         elif name in spec.unbuffered:
-            series[name] = np.ascontiguousarray(Y[:, :, spec.unbuffered.index(name)].T)
+            series[name] = np.ascontiguousarray(Y[:, :, spec.unbuffered.index(name)])
         else:
-            series[name] = np.ascontiguousarray(Q[:, :, spec.ou.index(name)].T)
+            series[name] = np.ascontiguousarray(Q[:, :, spec.ou.index(name)])
     del X, Y, Q
     for b, (rec, _, _) in enumerate(group):
         if job.save_all:
@@ -328,12 +331,9 @@ def _run_group(job, group, steps):
 
 
 def _members_series(Xv):
-    """(time, node, member) -> (member, node, time), contiguous, so that each member's (node, time) output is
-    one contiguous block; copied in blocks of time steps that fit in cache (a plain transposed copy is ~8x
-    slower for large batches)."""
-    T, N, B = Xv.shape
+    """(member, time, node) -> (member, node, time), contiguous: each member's upstream-style (node, time) output."""
+    B, T, N = Xv.shape
     out = np.empty((B, N, T))
-    rows = int(min(8192, max(64, (1 << 20) // max(1, N * B * 8))))
-    for s in range(0, T, rows):
-        out[:, :, s : s + rows] = Xv[s : s + rows].transpose(2, 1, 0)
+    for b in range(B):
+        out[b] = Xv[b].T
     return out

@@ -91,7 +91,9 @@ class BoxSearch:
         (unless ``seed`` itself is explored). Default: the model's ``seed`` parameter if it is set, else a fresh
         one that is stored with the results (a resumed search uses the stored one).
     batch_size : int
-        Points per task; for batched native models also the largest batch of one kernel call.
+        Points per task; for batched native models also the largest batch of one kernel call. When the batches
+        are fewer than ``ncores``, they run in this process with their members spread over ``ncores`` threads
+        (results are the same either way).
     resume : bool
         Continue a stored search with the same fingerprint (default). False always starts a new exploration.
     progress : bool
@@ -381,8 +383,11 @@ class BoxSearch:
             (i, {name: self.pypetParametrization[name][i] for name in names}, self.runSeed(seed, i)) for i in pending
         ]
         explored = {r[0]: r[1] for r in runs}
-        tasks = self._tasks(runs, batch, base_params)
-        serial = self.executor is None and self.ncores <= 1
+        tasks = list(self._tasks(runs, batch, base_params))
+        ncores = self.ncores
+        if batch and self.executor is None and 0 < len(tasks) < ncores:
+            job.threads, ncores = ncores, 1  # few big batches: threads in this process, no results to ship
+        serial = self.executor is None and ncores <= 1
         saved_params = dict(self.model.params) if (serial and self.model is not None) else None
         if not pending and writer.unchanged:  # a finished search run again: nothing to do, nothing to rewrite
             writer.abandon()
@@ -402,7 +407,7 @@ class BoxSearch:
         # (not the objects an evaluation function in this process handed over: it might change them later)
         keep_results = not (serial and self.evalFunction is not None)
         self._results_cache = None
-        outcomes = _runner.run_tasks(execute, job, tasks, ncores=self.ncores, executor=self.executor)
+        outcomes = _runner.run_tasks(execute, job, tasks, ncores=ncores, executor=self.executor)
         try:
             for indices, result in outcomes:
                 records = result
