@@ -19,8 +19,8 @@ Workloads
       cold comparison on a smaller grid when the full one would take too long.
 ``hopf``
     16 points (``K_gl`` x ``sigma_ou``, 4 x 4) of the 80-node gw Hopf network, 10 s each: ours as one batched
-    ``BoxSearch`` (one kernel call, storage included) and as the engine's batch alone, against the published
-    package's serial ``model.run()`` calls (warm).
+    ``BoxSearch`` (storage included; with ``ncores=2`` the batch's members run on two threads) and as the engine's
+    batch alone (one and two threads), against the published package's serial ``model.run()`` calls (warm).
 
 Each workload runs in its own process (cwd: a fresh temporary folder, so ``./data/hdf`` lands there), with this
 checkout on ``PYTHONPATH`` for ours and the published package's interpreter for it. Ratios are
@@ -149,26 +149,30 @@ def worker_hopf(duration):
         model.params["sigma_ou"] = s
         model.run()
     out["serial_per_run"] = (time.perf_counter() - t0) / 4
-    # the engine's batch alone: 16 members in one kernel call
+    # the engine's batch alone: 16 members in one call, on one thread and on two
     members = []
     for i, (K, s) in enumerate(points):
         p = dict(model.params)
         p.update(K_gl=K, sigma_ou=s, seed=i)
         members.append(p)
     T = n_steps(duration, model.params["dt"])
-    t0 = time.perf_counter()
-    X, _, _, _ = model._engine.run_batch(members, T, gens=[generator(p["seed"]) for p in members])
-    out["engine_batch_per_run"] = (time.perf_counter() - t0) / len(points)
-    del X
-    # the whole exploration: one BoxSearch, one batch, results stored (16 x 80 x 100000 values) and read back
+    for threads in (1, 2):
+        t0 = time.perf_counter()
+        X, _, _, _ = model._engine.run_batch(members, T, gens=[generator(p["seed"]) for p in members], threads=threads)
+        out[f"engine_batch{threads}_per_run"] = (time.perf_counter() - t0) / len(points)
+        del X
+    # the whole exploration: one BoxSearch, one task of 16 points, results stored (16 x 80 x 100000 values) and read
+    # back; the task's kernel calls hold at most max_batch_bytes (default 512 MB: 4 members here); ncores=2 runs
+    # the task in this process with the members of each call on two threads
     space = ParameterSpace({"K_gl": Ks, "sigma_ou": sigmas}, kind="grid")
-    t0 = time.perf_counter()
-    search = BoxSearch(model, space, filename="hopf.hdf", ncores=1, batch_size=16, max_batch_bytes=8e9,
-                       progress=False)  # fmt: skip
-    search.run()
-    out["search_run_per_run"] = (time.perf_counter() - t0) / len(points)
-    search.loadResults(all=False)
-    out["search_per_run"] = (time.perf_counter() - t0) / len(points)
+    for ncores in (1, 2):
+        t0 = time.perf_counter()
+        search = BoxSearch(model, space, filename=f"hopf{ncores}.hdf", ncores=ncores, batch_size=16, progress=False)
+        search.run()
+        out[f"search{ncores}_run_per_run"] = (time.perf_counter() - t0) / len(points)
+        search.loadResults(all=False)
+        out[f"search{ncores}_per_run"] = (time.perf_counter() - t0) / len(points)
+        del search
     print(json.dumps(out))
 
 
@@ -252,9 +256,12 @@ def main():
         ref = pub_h["serial_per_run"] if pub_h else None
         for label, key in (
             ("ours serial model.run()", "serial_per_run"),
-            ("ours engine batch of 16", "engine_batch_per_run"),
-            ("ours BoxSearch batch (run, stored)", "search_run_per_run"),
-            ("ours BoxSearch + loadResults", "search_per_run"),
+            ("ours engine batch of 16, 1 thread", "engine_batch1_per_run"),
+            ("ours engine batch of 16, 2 threads", "engine_batch2_per_run"),
+            ("ours BoxSearch ncores=1 (run, stored)", "search1_run_per_run"),
+            ("ours BoxSearch ncores=1 + loadResults", "search1_per_run"),
+            ("ours BoxSearch ncores=2 (run, stored)", "search2_run_per_run"),
+            ("ours BoxSearch ncores=2 + loadResults", "search2_per_run"),
         ):
             t = ours_h[key]
             text = f"{label:38s} {t:9.3f} s/run"

@@ -331,9 +331,11 @@ def _run_group(job, group, steps):
 
 
 def _members_series(Xv):
-    """(member, time, node) -> (member, node, time), contiguous: each member's upstream-style (node, time) output."""
+    """(member, time, node) -> (member, node, time), contiguous: each member's upstream-style (node, time) output.
+    Copied 256 time steps at a time (a plain transposed copy of a long run is ~8x slower)."""
     B, T, N = Xv.shape
     out = np.empty((B, N, T))
     for b in range(B):
-        out[b] = Xv[b].T
+        for s in range(0, T, 256):
+            out[b, :, s : s + 256] = Xv[b, s : s + 256].T
     return out
