@@ -286,7 +286,12 @@ class Engine:
             setups = [first] + [self.setup(p, like=(params_list[0], first)) for p in params_list[1:]]
         setup = _combine(setups)
         spec, N, S = self.spec, setup.N, setup.S
-        states = states or [self.initial_state(p, su) for p, su in zip(params_list, setups)]
+        if not states:  # members with the very same initial-value objects as the first share its state
+            p0, keys = params_list[0], [k for k in spec.init_vars if k is not None]
+            states = [self.initial_state(p0, setups[0])]
+            for p, su in zip(params_list[1:], setups[1:]):
+                same = su.S == setups[0].S and all(p.get(k) is p0.get(k) for k in keys)
+                states.append(states[0] if same else self.initial_state(p, su))
         X = np.empty((B, len(spec.buffered), S + steps, N))
         Y = np.empty((B, N, len(spec.unbuffered)))
         Q = np.empty((B, N, len(spec.ou)))
@@ -294,7 +299,10 @@ class Engine:
             X[b, :, :S] = H
             Y[b] = Y0
             Q[b] = Q0
-        ins = [[inputs.normalize(name, p.get(name, 0.0), N, T) for name in spec.inputs] for p in params_list]
+        ins = [[inputs.normalize(name, p.get(name, 0.0), N, T) for name in spec.inputs] for p in params_list[:1]]
+        for p in params_list[1:]:  # inputs given as the same objects as the first member's: normalized once
+            same = all(p.get(name, 0.0) is params_list[0].get(name, 0.0) for name in spec.inputs)
+            ins.append(ins[0] if same else [inputs.normalize(name, p.get(name, 0.0), N, T) for name in spec.inputs])
         nu = max(len(spec.inputs), 1)
         nou = len(spec.ou) + len(spec.white_noise)
         noisy = setup.noisy

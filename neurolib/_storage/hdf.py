@@ -167,7 +167,7 @@ class _Writer:
             if _is_time_axis(key) and value.size >= 16:
                 self.shared_array(group, key, value)
             else:
-                group.create_dataset(key, data=value)
+                _write_array(group, key, value)
         elif isinstance(value, (list, tuple)) and _numeric_list(value):
             ds = group.create_dataset(key, data=np.asarray(value))
             ds.attrs["kind"] = type(value).__name__
@@ -176,6 +176,18 @@ class _Writer:
 
     def shared_array(self, group, key, value):
         group[key] = self.shared_dataset(shared_name(value), value)  # a hard link: stored once
+
+
+def _write_array(group, key, value):
+    """``group.create_dataset(key, data=value)``; plain numeric arrays through h5py's low-level API (the same
+    contiguous dataset, in about half the time)."""
+    if value.dtype.kind in "iuf" and value.dtype.isnative and value.ndim >= 1 and value.size > 0:
+        value = np.ascontiguousarray(value)
+        space = h5py.h5s.create_simple(value.shape)
+        dset = h5py.h5d.create(group.id, key.encode(), h5py.h5t.py_create(value.dtype), space)
+        dset.write(h5py.h5s.ALL, h5py.h5s.ALL, value)
+    else:
+        group.create_dataset(key, data=value)
 
 
 def shared_name(value):
@@ -502,7 +514,7 @@ class SearchWriter:
             run_attrs, tree = payload
             if name in self._run_names:
                 del runs[name]
-            self._writer.tree(runs.create_group(name), tree)
+            self._writer.tree(h5py.Group(h5py.h5g.create(runs.id, name.encode())), tree)
             self._run_names.add(name)
             self._run_meta[int(key)] = run_attrs
             if name in self._failed_names:
