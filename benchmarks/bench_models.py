@@ -3,6 +3,7 @@
     python benchmarks/bench_models.py                       # this checkout only
     python benchmarks/bench_models.py --published /tmp/published-neurolib
     python benchmarks/bench_models.py --only hopf_gw60 --repeat 5
+    python benchmarks/bench_models.py --published /tmp/published-neurolib --only aln_gw300_bold --repeat 0
 
 For every workload, each interpreter runs a fresh process twice (the first may compile and fill the
 cache; the second shows what a user meets in a new process with a warm cache) and reports the first
@@ -34,7 +35,10 @@ WORKLOADS = {
     "aln_single10": ("aln", "ALNModel", False, 10_000, {"sigma_ou": 0.1}),
     "aln_gw60": ("aln", "ALNModel", True, 60_000, {"sigma_ou": 0.1}),
     "aln_gw60_bold": ("aln", "ALNModel", True, 60_000, {"sigma_ou": 0.1, "_bold": True}),
+    # long: only with --only (peak memory of a 5-minute network run with BOLD; use --repeat 0)
+    "aln_gw300_bold": ("aln", "ALNModel", True, 300_000, {"sigma_ou": 0.1, "_bold": True}),
 }
+LONG = {"aln_gw300_bold"}
 
 
 def worker(name, repeat):
@@ -69,6 +73,7 @@ def worker(name, repeat):
         t1 = time.perf_counter()
         model.run(bold=bold)
         warm.append(time.perf_counter() - t1)
+    warm = warm or [first]  # --repeat 0: the first run only
     out = np.asarray(model.output)
     import resource
 
@@ -101,7 +106,7 @@ def main():
     args = ap.parse_args()
     if args.worker:
         return worker(args.worker, args.repeat)
-    names = [n for o in args.only for n in o.split(",") if n] or list(WORKLOADS)
+    names = [n for o in args.only for n in o.split(",") if n] or [n for n in WORKLOADS if n not in LONG]
     ours_env = dict(os.environ)
     ours_env["PYTHONPATH"] = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     pub_env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
