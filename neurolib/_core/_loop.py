@@ -116,6 +116,9 @@ def run_block(
                 q[v] = Q[b, 0, v]
                 for c in range(3):
                     ou[3 * v + c] = OU[b, 0, v, c]
+            if not varying:
+                for v in range(NU):
+                    u[v] = U[b, 0, 0, v]
             for i_blk in range(i0, i1, K):
 {far_1}
 {steps_1}
@@ -178,9 +181,11 @@ def _step(single, near_zero, near_body, net_store, self_reads, euler):
     if not single:
         lines += ["for v in range(NPAR):", "    p[v] = P[b, n, v]"]
         lines += ["for v in range(NOU):", "    q[v] = Q[b, n, v]"]
+    if single:  # constant inputs were loaded before the loop
+        lines += ["if varying:", "    for v in range(NU):", "        u[v] = U[b, k, n, v]"]
+    else:
+        lines += ["for v in range(NU):", "    u[v] = U[b, k if varying else 0, n, v]"]
     lines += [
-        "for v in range(NU):",
-        "    u[v] = U[b, k if varying else 0, n, v]",
         "for v in range(NWN):",
         "    u[NU + v] = Z[b, k, n, NOU + v] if noisy else 0.0",
         "_rhs(x, y, net, u, q, p, dx, dy, aux)",

@@ -10,6 +10,8 @@ current one.
 from __future__ import annotations
 
 import math
+import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -366,16 +368,28 @@ class Engine:
                     f.result()
             return X, Y, Q, setup
         helper = noisy and (steps > blk or B > 1) or on_block is not None
-        pool = ThreadPoolExecutor(1) if helper else None
+        pool = _helper() if helper else None
         try:
             for b in range(B):
                 member(b, pool)
-            for c in consumers:
-                c.result()  # re-raises an error of the consumer
         finally:
-            if pool is not None:
-                pool.shutdown(wait=True)
+            for c in consumers:
+                c.exception()  # wait: consumers read X
+        for c in consumers:
+            c.result()  # re-raises an error of the consumer
         return X, Y, Q, setup
+
+
+_HELPER = [None, None]  # (pid, executor): one helper thread per process, started on first use
+_HELPER_LOCK = threading.Lock()
+
+
+def _helper():
+    """The process's helper thread (noise of the next block, BOLD); a forked child starts its own."""
+    with _HELPER_LOCK:
+        if _HELPER[0] != os.getpid():
+            _HELPER[:] = [os.getpid(), ThreadPoolExecutor(1, thread_name_prefix="neurolib-helper")]
+        return _HELPER[1]
 
 
 def _blocks(steps, blk, ramp):
