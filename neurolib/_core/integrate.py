@@ -269,8 +269,10 @@ class Engine:
         setups, states : list, optional
             Per member, as ``setup`` and ``state`` of :meth:`run`.
         threads : int
-            Threads that integrate disjoint sets of members at once (each draws its members' noise); 1: members
-            one after the other in this thread, the next block's noise drawn ahead on a second thread.
+            Threads that integrate disjoint sets of members at once (each draws its members' noise); 1: all in
+            this thread, the next block's noise drawn ahead on a helper thread. Single-node members are
+            integrated together, one kernel call per block for all of them; members of a network one after the
+            other, so that each keeps its delay buffers in cache.
 
         Returns
         -------
@@ -312,33 +314,35 @@ class Engine:
         if noisy:
             gens = [g if g is not None else noise.generator(p.get("seed")) for g, p in zip(gens, params_list)]
         constant = [all(arr.shape[1] == 1 for arr in member) for member in ins]
-        per_step = N * ((0 if all(constant) else len(spec.inputs)) + (nou if noisy else 0)) or 1
-        blk = int(max(1, min(steps, BLOCK_VALUES // per_step, BLOCK_STEPS)))
         threads = max(1, min(int(threads), B)) if on_block is None else 1
         kernel = self.kernel
         R = 2 ** int(np.ceil(np.log2(S + _loop.K + 1)))  # ring length: holds every lag and a K-step block
         G = np.zeros((B, max(spec.n_features, 1), N, 2 * R))
         kernel.fill_features(X, G, 0, S)
         net = (*setup.far, *setup.near, setup.self_lag, setup.aux)
-        empty_Z = np.zeros((1, 0, N, max(nou, 1)))
 
-        def inputs_of(b, s, e):
-            """Inputs of member b for steps s .. e-1 of the segment, (1, steps or 1 if constant, N, input)."""
-            n = 1 if constant[b] else e - s
-            U = np.zeros((1, n, N, nu))
-            for v, arr in enumerate(ins[b]):
-                U[0, :, :, v] = inputs.block(arr, T, g0 + s, n) if constant[b] else inputs.block(arr, T, g0 + s, e - s)
+        def inputs_of(lo, hi, s, e):
+            """Inputs of members lo .. hi-1 for steps s .. e-1 of the segment, (member, steps or 1, N, input)."""
+            const = all(constant[lo:hi])
+            U = np.zeros((hi - lo, 1 if const else e - s, N, nu))
+            for b in range(lo, hi):
+                for v, arr in enumerate(ins[b]):
+                    U[b - lo, :, :, v] = inputs.block(arr, T, g0 + s, 1 if const else e - s)
             return U
 
-        def member(b, pool):
-            """Integrate member b through the whole segment, exactly as a run of its own; with a thread ``pool``
-            the next block's noise is drawn there while this one integrates, else here."""
-            rows = X[b : b + 1], Y[b : b + 1], G[b : b + 1], Q[b : b + 1], setup.P[b : b + 1]
+        def span(lo, hi, pool):
+            """Integrate members lo .. hi-1 through the whole segment, each exactly as a run of its own, in one
+            kernel call per block; with a thread ``pool`` the next block's noise is drawn there meanwhile."""
+            n = hi - lo
+            rows = X[lo:hi], Y[lo:hi], G[lo:hi], Q[lo:hi], setup.P[lo:hi], setup.OU[lo:hi]
+            const = all(constant[lo:hi])
+            per = N * n * ((0 if const else len(spec.inputs)) + (nou if noisy else 0)) or 1
+            blk = int(max(1, min(steps, BLOCK_VALUES // per, BLOCK_STEPS)))
             bounds = _blocks(steps, blk, ramp=noisy and pool is not None)
-            U = inputs_of(b, 0, steps) if constant[b] else None
+            U = inputs_of(lo, hi, 0, steps) if const else None
 
             def draw(bi):
-                return noise.draw([gens[b]], bounds[bi][1] - bounds[bi][0], nou, N)
+                return noise.draw(gens[lo:hi], bounds[bi][1] - bounds[bi][0], nou, N)
 
             pending = None
             for bi, (s, e) in enumerate(bounds):
@@ -346,32 +350,30 @@ class Engine:
                     Z = pending.result() if pending is not None else draw(bi)
                     pending = pool.submit(draw, bi + 1) if pool is not None and bi + 1 < len(bounds) else None
                 else:
-                    Z = empty_Z
-                Xb, Yb, Gb, Qb, Pb = rows
-                Ub = U if U is not None else inputs_of(b, s, e)
-                kernel.run_block(0, 1, S + s, S + e, setup.dt, Xb, Yb, Gb, Qb, Pb, Ub, Z, setup.OU[b : b + 1], *net)
+                    Z = np.zeros((n, 0, N, max(nou, 1)))
+                Ub = U if U is not None else inputs_of(lo, hi, s, e)
+                kernel.run_block(0, n, S + s, S + e, setup.dt, *rows[:5], Ub, Z, rows[5], *net)
                 if on_block is not None:
                     consumers.append(pool.submit(on_block, X, S + s, S + e))
                 if progress is not None:
-                    progress((e - s) / B if B > 1 else e - s)
+                    progress((e - s) * n / B if B > 1 else e - s)
+
+        def members(lo, hi, pool):
+            # single nodes: all together; network members one after the other (each keeps its delay ring in cache)
+            for b0, b1 in [(lo, hi)] if N == 1 else [(b, b + 1) for b in range(lo, hi)]:
+                span(b0, b1, pool)
 
         consumers = []
         if threads > 1:  # disjoint members on each thread, each drawing its own noise
             cuts = np.linspace(0, B, threads + 1).round().astype(int)
-
-            def members(lo, hi):
-                for b in range(lo, hi):
-                    member(b, None)
-
             with ThreadPoolExecutor(threads) as workers:
-                for f in [workers.submit(members, cuts[t], cuts[t + 1]) for t in range(threads)]:
+                for f in [workers.submit(members, cuts[t], cuts[t + 1], None) for t in range(threads)]:
                     f.result()
             return X, Y, Q, setup
-        helper = noisy and (steps > blk or B > 1) or on_block is not None
+        helper = noisy or on_block is not None
         pool = _helper() if helper else None
         try:
-            for b in range(B):
-                member(b, pool)
+            members(0, B, pool)
         finally:
             for c in consumers:
                 c.exception()  # wait: consumers read X

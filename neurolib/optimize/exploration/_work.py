@@ -5,8 +5,9 @@ runs start from, the run arguments); it is sent to each worker once (see :mod:`n
 task is a list of runs ``(index, explored values, seed)``; :func:`execute` returns one :class:`RunRecord` per run.
 
 Native models without an evaluation function are *batched*: the points of a task that share the network, ``dt``
-and the duration are integrated together by one call of the engine's ``run_batch`` (the members sit side by side
-in the kernel's buffers), which computes exactly what ``model.run()`` computes for each point alone.
+and the duration are integrated together by one call of the engine's ``run_batch`` (one set-up pass, one buffer;
+single-node points share each compiled call, network points follow each other, optionally on several threads),
+which computes exactly what ``model.run()`` computes for each point alone.
 """
 
 from __future__ import annotations
