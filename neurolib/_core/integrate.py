@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from neurolib._core import _loop, inputs, network, noise
+from neurolib._core import _loop, _memory, inputs, network, noise
 from neurolib._core import params as P_
 from neurolib._core.spec import ModelSpec
 
@@ -363,22 +363,33 @@ class Engine:
             for b0, b1 in [(lo, hi)] if N == 1 else [(b, b + 1) for b in range(lo, hi)]:
                 span(b0, b1, pool)
 
+        # output pages mapped ahead of the loop on a helper thread, in the order it writes them
+        stop = None
+        if X[:, :, S:].nbytes >= _memory.MIN_BYTES:
+            c = max(1, (8 << 20) // (8 * N))  # steps per piece
+            V = X.shape[1]
+            stop = _memory.prefault(
+                [X[b, v, S + i : S + i + c] for b in range(B) for i in range(0, steps, c) for v in range(V)]
+            )
         consumers = []
-        if threads > 1:  # disjoint members on each thread, each drawing its own noise
-            cuts = np.linspace(0, B, threads + 1).round().astype(int)
-            with ThreadPoolExecutor(threads) as workers:
-                for f in [workers.submit(members, cuts[t], cuts[t + 1], None) for t in range(threads)]:
-                    f.result()
-            return X, Y, Q, setup
-        helper = noisy or on_block is not None
-        pool = _helper() if helper else None
         try:
-            members(0, B, pool)
+            if threads > 1:  # disjoint members on each thread, each drawing its own noise
+                cuts = np.linspace(0, B, threads + 1).round().astype(int)
+                with ThreadPoolExecutor(threads) as workers:
+                    for f in [workers.submit(members, cuts[t], cuts[t + 1], None) for t in range(threads)]:
+                        f.result()
+            else:
+                pool = _helper() if noisy or on_block is not None else None
+                try:
+                    members(0, B, pool)
+                finally:
+                    for c in consumers:
+                        c.exception()  # wait: consumers read X
+                for c in consumers:
+                    c.result()  # re-raises an error of the consumer
         finally:
-            for c in consumers:
-                c.exception()  # wait: consumers read X
-        for c in consumers:
-            c.result()  # re-raises an error of the consumer
+            if stop is not None:
+                stop.set()
         return X, Y, Q, setup
 
 
