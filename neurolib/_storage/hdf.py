@@ -153,29 +153,35 @@ class _Writer:
     def leaf(self, group, key, value):
         if isinstance(value, SharedRef):
             group[key] = self.shared_dataset(value.name)
-        elif value is None:
-            group.create_dataset(key, data=h5py.Empty("f8")).attrs["kind"] = "none"
-        elif isinstance(value, str):
-            group.create_dataset(key, data=value, dtype=h5py.string_dtype()).attrs["kind"] = "str"
-        elif isinstance(value, (bool, np.bool_)):
-            group.create_dataset(key, data=np.bool_(value)).attrs["kind"] = "bool"
-        elif isinstance(value, numbers.Number) and not isinstance(value, np.generic):
-            group.create_dataset(key, data=value).attrs["kind"] = "py"  # read back as a Python number
-        elif isinstance(value, np.generic) and value.dtype.kind in "biufc":
-            group.create_dataset(key, data=value)
-        elif isinstance(value, np.ndarray) and value.dtype.kind in "biufc":
-            if _is_time_axis(key) and value.size >= 16:
-                self.shared_array(group, key, value)
-            else:
-                _write_array(group, key, value)
-        elif isinstance(value, (list, tuple)) and _numeric_list(value):
-            ds = group.create_dataset(key, data=np.asarray(value))
-            ds.attrs["kind"] = type(value).__name__
+        elif isinstance(value, np.ndarray) and value.dtype.kind in "biufc" and _is_time_axis(key) and value.size >= 16:
+            self.shared_array(group, key, value)
         else:
-            group.create_dataset(key, data=_pickled(value)).attrs["kind"] = "pickle"
+            write_value(group, key, value)
 
     def shared_array(self, group, key, value):
         group[key] = self.shared_dataset(shared_name(value), value)  # a hard link: stored once
+
+
+def write_value(group, key, value):
+    """Store ``value`` as dataset ``key`` of ``group`` so that :func:`read_value` gives it back: None, strings,
+    booleans, Python and numpy numbers, numeric arrays, lists and tuples of numbers; anything else pickled."""
+    if value is None:
+        group.create_dataset(key, data=h5py.Empty("f8")).attrs["kind"] = "none"
+    elif isinstance(value, str):
+        group.create_dataset(key, data=value, dtype=h5py.string_dtype()).attrs["kind"] = "str"
+    elif isinstance(value, (bool, np.bool_)):
+        group.create_dataset(key, data=np.bool_(value)).attrs["kind"] = "bool"
+    elif isinstance(value, numbers.Number) and not isinstance(value, np.generic):
+        group.create_dataset(key, data=value).attrs["kind"] = "py"  # read back as a Python number
+    elif isinstance(value, np.generic) and value.dtype.kind in "biufc":
+        group.create_dataset(key, data=value)
+    elif isinstance(value, np.ndarray) and value.dtype.kind in "biufc":
+        _write_array(group, key, value)
+    elif isinstance(value, (list, tuple)) and _numeric_list(value):
+        ds = group.create_dataset(key, data=np.asarray(value))
+        ds.attrs["kind"] = type(value).__name__
+    else:
+        group.create_dataset(key, data=_pickled(value)).attrs["kind"] = "pickle"
 
 
 def _write_array(group, key, value):
@@ -250,7 +256,8 @@ def _numeric_list(value):
     return arr.dtype.kind in "biufc" and arr.size > 0
 
 
-def _read_leaf(ds):
+def read_value(ds):
+    """The value :func:`write_value` stored in dataset ``ds``."""
     kind = ds.attrs.get("kind")
     if kind == "none":
         return None
@@ -269,10 +276,11 @@ def _read_leaf(ds):
     return value
 
 
-def _read_tree(group):
-    out = {}
+def read_tree(group, mapping=dict):
+    """A group's datasets and subgroups as a nested ``mapping`` of values (see :func:`write_value`)."""
+    out = mapping()
     for key, obj in group.items():
-        out[key] = _read_tree(obj) if isinstance(obj, h5py.Group) else _read_leaf(obj)
+        out[key] = read_tree(obj, mapping) if isinstance(obj, h5py.Group) else read_value(obj)
     return out
 
 
@@ -853,7 +861,7 @@ class Reader:
             _, tree = J.load_from(self._jfh, [entry])[0]
             return resolve_shared(tree, self._shared)
         group = self._group(index)
-        return None if group is None else _read_tree(group)
+        return None if group is None else read_tree(group)
 
     def run_attrs(self, index):
         """Attributes of run ``index`` (seed, nonfinite, elapsed), or None if it has not finished."""

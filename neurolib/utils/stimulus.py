@@ -659,9 +659,6 @@ class SinusoidalInput(_PeriodicInput):
         Unused.
     """
 
-    def __init__(self, amplitude, frequency, dc_bias=False, start=None, end=None, n=1, seed=None):
-        super().__init__(amplitude, frequency, dc_bias=dc_bias, start=start, end=end, n=n, seed=seed)
-
     def _wave(self, phase):
         return np.sin(phase)
 
@@ -685,9 +682,6 @@ class SquareInput(_PeriodicInput):
     seed : int or None
         Unused.
     """
-
-    def __init__(self, amplitude, frequency, dc_bias=False, start=None, end=None, n=1, seed=None):
-        super().__init__(amplitude, frequency, dc_bias=dc_bias, start=start, end=end, n=n, seed=seed)
 
     def _wave(self, phase):
         from scipy.signal import square

@@ -45,7 +45,8 @@ from collections.abc import Mapping
 import h5py
 import numpy as np
 
-from neurolib._storage.hdf import StoreError
+from neurolib._storage.hdf import StoreError, read_value, write_value
+from neurolib._storage.hdf import read_tree as _read_tree
 
 try:
     import fcntl
@@ -202,33 +203,7 @@ class Checkpoints:
             pass
 
 
-# ---------------------------------------------------------------------------------------------- writing values
-def _write_leaf(group, key, value):
-    if value is None:
-        group.create_dataset(key, data=h5py.Empty("f8")).attrs["kind"] = "none"
-    elif isinstance(value, str):
-        group.create_dataset(key, data=value, dtype=h5py.string_dtype()).attrs["kind"] = "str"
-    elif isinstance(value, (bool, np.bool_)):
-        group.create_dataset(key, data=np.bool_(value)).attrs["kind"] = "bool"
-    elif isinstance(value, numbers.Number) and not isinstance(value, np.generic):
-        group.create_dataset(key, data=value).attrs["kind"] = "py"
-    elif isinstance(value, (np.generic, np.ndarray)) and value.dtype.kind in "biufc":
-        group.create_dataset(key, data=value)
-    elif isinstance(value, (list, tuple)) and _numeric(value):
-        group.create_dataset(key, data=np.asarray(value)).attrs["kind"] = type(value).__name__
-    else:
-        blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        group.create_dataset(key, data=np.void(blob)).attrs["kind"] = "pickle"
-
-
-def _numeric(value):
-    try:
-        arr = np.asarray(value)
-    except (ValueError, TypeError):
-        return False
-    return arr.dtype.kind in "biufc" and arr.size > 0
-
-
+# ---------------------------------------------------------------------------------------------- values
 def write_tree(group, tree):
     """Write a (nested) dict into ``group``: dicts become groups, values datasets (others pickled)."""
     for key, value in tree.items():
@@ -236,33 +211,12 @@ def write_tree(group, tree):
         if isinstance(value, Mapping):
             write_tree(group.create_group(key), value)
         else:
-            _write_leaf(group, key, value)
-
-
-def _read_leaf(ds):
-    kind = ds.attrs.get("kind")
-    if kind == "none":
-        return None
-    if kind == "pickle":
-        return pickle.loads(ds[()].tobytes())
-    value = ds[()]
-    if kind == "str":
-        return value.decode() if isinstance(value, bytes) else str(value)
-    if kind in ("py", "bool"):
-        return value.item()
-    if kind == "list":
-        return value.tolist()
-    if kind == "tuple":
-        return tuple(value.tolist())
-    return value
+            write_value(group, key, value)
 
 
 def read_tree(group):
     """Inverse of :func:`write_tree` (a :class:`~neurolib.utils.collections.dotdict`)."""
-    out = dotdict()
-    for key, obj in group.items():
-        out[key] = read_tree(obj) if isinstance(obj, h5py.Group) else _read_leaf(obj)
-    return out
+    return _read_tree(group, dotdict)
 
 
 # ---------------------------------------------------------------------------------------------- results file
@@ -331,7 +285,7 @@ def write_generations(path, name, uid, header, generations):
             write_tree(traj.create_group("parameters"), parameters)
             results = traj.create_group("results")
             if model_params is not None:
-                _write_leaf(results, "params", model_params)
+                write_value(results, "params", model_params)
             results.create_group("evolution")
             results.create_group("outputs")
             traj.attrs["format"] = FORMAT  # last: the header is complete
@@ -466,7 +420,7 @@ class StoredEvolution:
             outputs = [k for k, g in res["outputs"].items() if g.attrs.get("done", False)]
             self.results = dotdict(evolution=evolution, outputs=LazyOutputs(path, name, sorted(outputs)))
             if "params" in res:
-                self.results["params"] = _read_leaf(res["params"])
+                self.results["params"] = read_value(res["params"])
 
     def __repr__(self):
         return f"<StoredEvolution {self.name!r} in {self.filename!r}: {len(self.results.evolution)} generations>"
