@@ -589,11 +589,7 @@ class SearchWriter:
         try:
             if self._f is None:
                 self._start_copy()
-            for key, value in attrs.items():
-                self._traj.attrs[key] = value
-            self._write_run_tables()
-            self._f.close()
-            self._f = None
+            self._close_copy(attrs)
             folder, base = os.path.split(self.path)
             lock_fd = os.open(os.path.join(folder, f".{base}.lock"), os.O_RDWR | os.O_CREAT, 0o644)
             try:
@@ -627,6 +623,10 @@ class SearchWriter:
         """The private copy from the current HDF5 file and the whole journal (another search wrote meanwhile)."""
         os.unlink(self._tmp)
         self._start_copy()
+        self._close_copy(attrs)
+
+    def _close_copy(self, attrs):
+        """Write the final attributes and the run tables into the private copy, and close it."""
         for key, value in attrs.items():
             self._traj.attrs[key] = value
         self._write_run_tables()

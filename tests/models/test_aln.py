@@ -21,6 +21,7 @@ import h5py
 import numpy as np
 import pytest
 from reference import naive
+from reference.compare import aligned, assert_close
 
 from neurolib._core import noise as nl_noise
 from neurolib.models.aln import ALNModel
@@ -67,25 +68,6 @@ STATE_KEYS = naive.ALN_STATES + ("sigmae_f", "sigmai_f", "rd_exc", "rd_inh", "mu
 
 
 # ---------------------------------------------------------------------------------------------- helpers
-def assert_close(new, ref, name, rtol=RTOL):
-    """max |new - ref| <= rtol * max |ref| (+ 1e-14)."""
-    new = np.asarray(new, dtype=float)
-    ref = np.asarray(ref, dtype=float)
-    assert new.shape == ref.shape, f"{name}: shape {new.shape} != reference {ref.shape}"
-    assert np.all(np.isfinite(new)), f"{name}: non-finite values"
-    max_abs = float(np.max(np.abs(new - ref)))
-    scale = float(np.max(np.abs(ref)))
-    assert max_abs <= rtol * scale + 1e-14, f"{name}: max|new-ref| = {max_abs:.3e} (scale {scale:.3e}) > rtol {rtol:g}"
-
-
-def aligned(series, T):
-    """A (rows, K) input series as the (rows, T) values read by steps 0..T-1 (one-step lag, edge padding)."""
-    series = np.atleast_2d(np.asarray(series, dtype=float))
-    K = series.shape[1]
-    idx = np.maximum(0, np.arange(T) - 1 + K - T)
-    return series[:, idx]
-
-
 def read_table(path):
     with h5py.File(path, "r") as f:
         return {k: np.array(f[k], dtype=float) for k in TABLE_KEYS}

@@ -18,13 +18,13 @@ import warnings
 import numpy as np
 import pytest
 from reference import naive
+from reference.compare import aligned, assert_close
 from reference.spec_values import G6
 
 from neurolib._core import noise as nl_noise
 from neurolib.models.ww import WWModel
 from neurolib.models.ww.timeIntegration import transfer
 
-RTOL = 1e-10
 DT = 0.1
 DURATION = 60.0
 T = 600
@@ -54,26 +54,6 @@ WW_KEYS = (
     "a_exc b_exc d_exc tau_exc gamma_exc w_exc exc_current_baseline a_inh b_inh d_inh tau_inh w_inh "
     "inh_current_baseline J_NMDA J_I w_ee K_gl tau_ou sigma_ou exc_ou_mean inh_ou_mean"
 ).split()
-
-
-# ---------------------------------------------------------------------------------------------- helpers
-def assert_close(new, ref, name, rtol=RTOL):
-    """max |new - ref| <= rtol * max |ref| (+ 1e-14)."""
-    new = np.asarray(new, dtype=float)
-    ref = np.asarray(ref, dtype=float)
-    assert new.shape == ref.shape, f"{name}: shape {new.shape} != reference {ref.shape}"
-    assert np.all(np.isfinite(new)), f"{name}: non-finite values"
-    max_abs = float(np.max(np.abs(new - ref)))
-    scale = float(np.max(np.abs(ref)))
-    assert max_abs <= rtol * scale + 1e-14, f"{name}: max|new-ref| = {max_abs:.3e} (scale {scale:.3e}) > rtol {rtol:g}"
-
-
-def aligned(series, T):
-    """A (rows, K) input series as the (rows, T) values read by steps 0..T-1 (one-step lag, edge padding)."""
-    series = np.atleast_2d(np.asarray(series, dtype=float))
-    K = series.shape[1]
-    idx = np.maximum(0, np.arange(T) - 1 + K - T)
-    return series[:, idx]
 
 
 # ---------------------------------------------------------------------------------------------- (a) naive
