@@ -13,15 +13,15 @@ import ctypes
 import ctypes.util
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
+
+from neurolib._core import _threads
 
 MADV_POPULATE_WRITE = 23
 PAGE = 4096
 MIN_BYTES = 32 << 20  # smaller buffers are not worth a thread's time (the caller checks)
 CHUNK = 8 << 20  # bytes asked for at a time (the loop catches up with the helper at most this far)
 
-_state = {"pid": None, "pool": None, "madvise": None}
-_lock = threading.Lock()
+_state = {"madvise": None}
 
 
 def _madvise():
@@ -37,14 +37,6 @@ def _madvise():
                 fn = False
         _state["madvise"] = fn
     return _state["madvise"]
-
-
-def _pool():
-    with _lock:
-        if _state["pid"] != os.getpid():  # a forked child starts its own thread
-            _state["pid"] = os.getpid()
-            _state["pool"] = ThreadPoolExecutor(1, thread_name_prefix="neurolib-prefault")
-        return _state["pool"]
 
 
 def populate(pieces, stop):
@@ -69,5 +61,5 @@ def prefault(pieces):
     if not _madvise():
         return None
     stop = threading.Event()
-    _pool().submit(populate, list(pieces), stop)
+    _threads.helper("prefault").submit(populate, list(pieces), stop)
     return stop

@@ -10,14 +10,12 @@ current one.
 from __future__ import annotations
 
 import math
-import os
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
-from neurolib._core import _loop, _memory, inputs, network, noise
+from neurolib._core import _loop, _memory, _threads, inputs, network, noise
 from neurolib._core import params as P_
 from neurolib._core.spec import ModelSpec
 
@@ -379,7 +377,7 @@ class Engine:
                     for f in [workers.submit(members, cuts[t], cuts[t + 1], None) for t in range(threads)]:
                         f.result()
             else:
-                pool = _helper() if noisy or on_block is not None else None
+                pool = _threads.helper("noise") if noisy or on_block is not None else None
                 try:
                     members(0, B, pool)
                 finally:
@@ -391,18 +389,6 @@ class Engine:
             if stop is not None:
                 stop.set()
         return X, Y, Q, setup
-
-
-_HELPER = [None, None]  # (pid, executor): one helper thread per process, started on first use
-_HELPER_LOCK = threading.Lock()
-
-
-def _helper():
-    """The process's helper thread (noise of the next block, BOLD); a forked child starts its own."""
-    with _HELPER_LOCK:
-        if _HELPER[0] != os.getpid():
-            _HELPER[:] = [os.getpid(), ThreadPoolExecutor(1, thread_name_prefix="neurolib-helper")]
-        return _HELPER[1]
 
 
 def _blocks(steps, blk, ramp):
