@@ -172,8 +172,11 @@ def _derived(params, N):
     }
 
 
+_TABLES = ("precalc_r", "precalc_V", "precalc_tau_mu", "precalc_tau_sigma")  # the kernel's aux, in this order
+
+
 def _tables(params):
-    return np.stack([params[k] for k in ("precalc_r", "precalc_V", "precalc_tau_mu", "precalc_tau_sigma")])
+    return np.stack([params[k] for k in _TABLES])
 
 
 def _steps(params, dt, key):
@@ -181,6 +184,29 @@ def _steps(params, dt, key):
     if np.ndim(value) != 0:
         raise ValueError(f"Parameter '{key}' (a local delay in ms) must be a single number, got {value!r}.")
     return int(np.around(value / dt))
+
+
+_ORDER = (  # upstream's state_vars order, then the four added states
+    "rates_exc",
+    "rates_inh",
+    "mufe",
+    "mufi",
+    "IA",
+    "seem",
+    "seim",
+    "siem",
+    "siim",
+    "seev",
+    "seiv",
+    "siev",
+    "siiv",
+    "mue_ou",
+    "mui_ou",
+    "sigmae_f",
+    "sigmai_f",
+    "rd_exc",
+    "rd_inh",
+)
 
 
 SPEC = ModelSpec(
@@ -210,49 +236,9 @@ SPEC = ModelSpec(
     self_delays=lambda params, dt: (_steps(params, dt, "de"), _steps(params, dt, "di")),
     self_delay_steps=lambda params, dt: _steps(params, dt, "de"),
     aux=_tables,
-    aux_params=("precalc_r", "precalc_V", "precalc_tau_mu", "precalc_tau_sigma"),
-    order=(
-        "rates_exc",
-        "rates_inh",
-        "mufe",
-        "mufi",
-        "IA",
-        "seem",
-        "seim",
-        "siem",
-        "siim",
-        "seev",
-        "seiv",
-        "siev",
-        "siiv",
-        "mue_ou",
-        "mui_ou",
-        "sigmae_f",
-        "sigmai_f",
-        "rd_exc",
-        "rd_inh",
-    ),  # fmt: skip
-    init_vars=(
-        "rates_exc_init",
-        "rates_inh_init",
-        "mufe_init",
-        "mufi_init",
-        "IA_init",
-        "seem_init",
-        "seim_init",
-        "siem_init",
-        "siim_init",
-        "seev_init",
-        "seiv_init",
-        "siev_init",
-        "siiv_init",
-        "mue_ou",
-        "mui_ou",
-        "sigmae_f_init",
-        "sigmai_f_init",
-        "rd_exc_init",
-        "rd_inh_init",
-    ),  # fmt: skip
+    aux_params=_TABLES,
+    order=_ORDER,
+    init_vars=tuple(v if v.endswith("_ou") else v + "_init" for v in _ORDER),
     output_vars=("rates_exc", "rates_inh", "IA"),
     default_output="rates_exc",
     default_input="ext_exc_rate",
