@@ -342,13 +342,11 @@ class Engine:
             def draw(bi):
                 return noise.draw(gens[lo:hi], bounds[bi][1] - bounds[bi][0], nou, N)
 
-            pending = None
+            pending, Z = None, np.zeros((n, 0, N, max(nou, 1)))  # no noise: an empty array
             for bi, (s, e) in enumerate(bounds):
                 if noisy:
                     Z = pending.result() if pending is not None else draw(bi)
                     pending = pool.submit(draw, bi + 1) if pool is not None and bi + 1 < len(bounds) else None
-                else:
-                    Z = np.zeros((n, 0, N, max(nou, 1)))
                 Ub = U if U is not None else inputs_of(lo, hi, s, e)
                 kernel.run_block(0, n, S + s, S + e, setup.dt, *rows[:5], Ub, Z, rows[5], *net)
                 if on_block is not None:
