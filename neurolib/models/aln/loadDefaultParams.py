@@ -129,9 +129,12 @@ PARAMS = (
     Param("precalc_tau_sigma", None, "ms", "sigma-filter time constant table", META),
 )
 
-_Y = (
+_ORDER = (  # upstream's state_vars order, then the four added states
+    "rates_exc",
+    "rates_inh",
     "mufe",
     "mufi",
+    "IA",
     "seem",
     "seim",
     "siem",
@@ -140,11 +143,16 @@ _Y = (
     "seiv",
     "siev",
     "siiv",
+    "mue_ou",
+    "mui_ou",
     "sigmae_f",
     "sigmai_f",
     "rd_exc",
     "rd_inh",
 )
+_BUFFERED = ("rates_exc", "rates_inh", "IA")
+_OU = ("mue_ou", "mui_ou")
+_Y = tuple(v for v in _ORDER if v not in _BUFFERED + _OU)  # the other states, kernel order
 
 
 def _derived(params, N):
@@ -186,37 +194,14 @@ def _steps(params, dt, key):
     return int(np.around(value / dt))
 
 
-_ORDER = (  # upstream's state_vars order, then the four added states
-    "rates_exc",
-    "rates_inh",
-    "mufe",
-    "mufi",
-    "IA",
-    "seem",
-    "seim",
-    "siem",
-    "siim",
-    "seev",
-    "seiv",
-    "siev",
-    "siiv",
-    "mue_ou",
-    "mui_ou",
-    "sigmae_f",
-    "sigmai_f",
-    "rd_exc",
-    "rd_inh",
-)
-
-
 SPEC = ModelSpec(
     name="aln",
     description="Adaptive linear-nonlinear model of exponential integrate-and-fire neurons",
     params=PARAMS,
-    buffered=("rates_exc", "rates_inh", "IA"),
+    buffered=_BUFFERED,
     algebraic=("rates_exc", "rates_inh"),
     unbuffered=_Y,
-    ou=("mue_ou", "mui_ou"),
+    ou=_OU,
     ou_mean=("mue_ext_mean", "mui_ext_mean"),
     inputs=("ext_exc_current", "ext_inh_current", "ext_exc_rate", "ext_inh_rate"),
     kernel_params=tuple(
