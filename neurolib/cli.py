@@ -4,6 +4,12 @@ Examples
 --------
     neurolib run hopf --plot hopf.png
     neurolib run wc --duration 5000 --set K_gl=1.2 --set sigma_ou=0.01 --dataset gw --bold --out wc.nc
+    neurolib params wc
+    neurolib --version
+
+Exit status: 0 on success, 2 for a usage error (bad arguments or parameter values, an ``--out`` folder that
+cannot be written, outputs too large for memory; reported before the simulation starts), 1 when the run or
+writing its results fails.
 """
 
 from __future__ import annotations
@@ -12,10 +18,19 @@ import argparse
 import ast
 import importlib
 import inspect
+import os
 import sys
+import tempfile
 import time
 
 import numpy as np
+
+from neurolib.errors import ParameterError
+
+
+class UsageError(Exception):
+    """A command-line argument the command cannot use (exit status 2)."""
+
 
 MODELS = {
     "aln": ("neurolib.models.aln", "ALNModel"),
@@ -31,7 +46,7 @@ MODELS = {
 def model_class(name):
     """The model class registered as ``name`` (e.g. ``"hopf"``)."""
     if name not in MODELS:
-        raise SystemExit(f"neurolib: unknown model {name!r}; choose one of: {', '.join(sorted(MODELS))}.")
+        raise UsageError(f"unknown model {name!r}; choose one of: {', '.join(sorted(MODELS))}.")
     module, cls = MODELS[name]
     return getattr(importlib.import_module(module), cls)
 
@@ -39,7 +54,7 @@ def model_class(name):
 def parse_assignment(text):
     """``"name=value"`` -> ``(name, value)``; the value is a Python literal if it parses as one."""
     if "=" not in text:
-        raise SystemExit(f"neurolib: --set expects name=value, got {text!r}.")
+        raise UsageError(f"--set expects name=value, got {text!r}.")
     name, raw = text.split("=", 1)
     try:
         value = ast.literal_eval(raw)
@@ -56,7 +71,7 @@ def build_model(args):
     kwargs = {}
     if args.dataset:
         if "Cmat" not in inspect.signature(cls.__init__).parameters:
-            raise SystemExit(f"neurolib: the {args.model} model is a single node; it takes no --dataset.")
+            raise UsageError(f"the {args.model} model is a single node; it takes no --dataset.")
         from neurolib.utils.loadData import Dataset
 
         ds = Dataset(args.dataset)
@@ -138,18 +153,38 @@ def plot(model, path):
     plt.close(fig)
 
 
+def check_writable(path, option):
+    """Raise :class:`UsageError` unless a file can be created at ``path`` (checked by creating a scratch file
+    in its folder, so a long run is not lost at the end)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise UsageError(f"{option} {path!r} is a folder; give a file name.")
+    if not os.path.isdir(folder):
+        raise UsageError(f"{option} {path!r}: the folder {folder!r} does not exist.")
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".neurolib-write-test-"):
+            pass
+    except OSError as e:
+        raise UsageError(f"{option} {path!r}: cannot write in the folder {folder!r} ({e.strerror or e}).") from e
+
+
+def write_netcdf(ds, path):
+    """Write ``ds`` as compressed netCDF4 (HDF5, through h5netcdf): gzip level 4 with byte shuffling."""
+    encoding = {name: {"zlib": True, "complevel": 4, "shuffle": True} for name in ds.data_vars}
+    ds.to_netcdf(path, engine="h5netcdf", encoding=encoding)
+
+
 def cmd_run(args):
     model = build_model(args)
+    for path, option in ((args.out, "--out"), (args.plot, "--plot")):
+        if path:
+            check_writable(path, option)
     t0 = time.perf_counter()
     model.run(bold=args.bold, progress=not args.quiet)
     wall = time.perf_counter() - t0
     print(summary(model, wall))
     if args.out:
-        ds = to_dataset(model)
-        try:
-            ds.to_netcdf(args.out)
-        except (ValueError, ImportError):  # no netCDF4 library: the scipy engine writes netCDF3
-            ds.to_netcdf(args.out, engine="scipy")
+        write_netcdf(to_dataset(model), args.out)
         print(f"wrote {args.out}")
     if args.plot:
         plot(model, args.plot)
@@ -157,8 +192,44 @@ def cmd_run(args):
     return 0
 
 
+def _default_text(param):
+    """A parameter's default as shown by ``neurolib params``: random ones are named as such."""
+    first = param.value(1, np.random.default_rng(1))
+    if callable(param.default) and not np.array_equal(first, param.value(1, np.random.default_rng(2))):
+        return "random"
+    if first is None:
+        return "None"
+    if isinstance(first, str):
+        return repr(first)
+    arr = np.asarray(first)
+    if arr.dtype.kind in "biuf" and arr.size == 1:
+        return f"{arr.item():g}"
+    if arr.dtype.kind in "biuf" and arr.size > 1 and np.all(arr == arr.flat[0]):
+        return f"{arr.flat[0]:g} (per node)"
+    return f"array {arr.shape}"
+
+
+def _short(text, width=24):
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def cmd_params(args):
+    """Print every parameter of a model: name, default, unit and meaning."""
+    cls = model_class(args.model)
+    rows = [(p.name, _short(_default_text(p)), p.unit, p.doc) for p in cls.spec.params]
+    widths = [max(len(r[i]) for r in rows + [("name", "default", "unit", "")]) for i in range(3)]
+    print(f"{cls.name}: {cls.description}".rstrip(": "))
+    print(f"{'name':<{widths[0]}}  {'default':<{widths[1]}}  {'unit':<{widths[2]}}  description")
+    for name, default, unit, doc in rows:
+        print(f"{name:<{widths[0]}}  {default:<{widths[1]}}  {unit:<{widths[2]}}  {doc}")
+    return 0
+
+
 def make_parser():
+    from neurolib import __version__
+
     ap = argparse.ArgumentParser(prog="neurolib", description="Whole-brain neural mass modelling.")
+    ap.add_argument("--version", action="version", version=f"neurolib {__version__}")
     sub = ap.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="simulate a model on its built-in defaults")
     run.add_argument("model", help=f"model name: {', '.join(sorted(MODELS))}")
@@ -168,22 +239,38 @@ def make_parser():
     run.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="set a parameter")
     run.add_argument("--dataset", choices=["gw", "hcp"], help="use this dataset's connectome (80 regions)")
     run.add_argument("--bold", action="store_true", help="also simulate BOLD")
-    run.add_argument("--out", metavar="FILE.nc", help="write the outputs to netCDF")
+    run.add_argument("--out", metavar="FILE.nc", help="write the outputs to compressed netCDF4")
     run.add_argument("--plot", metavar="FILE.png", help="save a plot of the default output")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(func=cmd_run)
+    params = sub.add_parser("params", help="list a model's parameters with default, unit and description")
+    params.add_argument("model", help=f"model name: {', '.join(sorted(MODELS))}")
+    params.set_defaults(func=cmd_params)
     return ap
 
 
 def main(argv=None):
-    """Entry point of the ``neurolib`` command."""
+    """Entry point of the ``neurolib`` command.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        Exit status: 0 success, 2 usage error (also from argparse), 1 failure of the run or of writing.
+    """
     args = make_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (KeyError, ValueError, OSError) as e:
-        msg = e.args[0] if isinstance(e, KeyError) and e.args else e
-        print(f"neurolib: error: {msg}", file=sys.stderr)
+    except (UsageError, ParameterError) as e:
+        print(f"neurolib: error: {e}", file=sys.stderr)
         return 2
+    except Exception as e:  # the run or the writing failed
+        print(f"neurolib: error: the {args.command} command failed: {type(e).__name__}: {e}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

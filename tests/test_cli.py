@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from neurolib.cli import main, parse_assignment
+import neurolib
+from neurolib import cli
+from neurolib.cli import UsageError, main, parse_assignment
 from neurolib.models.hopf import HopfModel
 
 
@@ -40,11 +42,11 @@ def test_misspelt_parameter_is_reported(capsys):
     assert "Did you mean 'sigma_ou'?" in capsys.readouterr().err
 
 
-def test_unknown_model_and_single_node_dataset():
-    with pytest.raises(SystemExit, match="unknown model 'hopff'"):
-        main(["run", "hopff"])
-    with pytest.raises(SystemExit, match="single node"):
-        main(["run", "thalamus", "--dataset", "gw"])
+def test_unknown_model_and_single_node_dataset(capsys):
+    assert main(["run", "hopff"]) == 2
+    assert "unknown model 'hopff'" in capsys.readouterr().err
+    assert main(["run", "thalamus", "--dataset", "gw"]) == 2
+    assert "single node" in capsys.readouterr().err
 
 
 def test_parse_assignment():
@@ -52,5 +54,73 @@ def test_parse_assignment():
     assert parse_assignment("coupling=additive") == ("coupling", "additive")
     name, value = parse_assignment("omega=[1, 2]")
     assert name == "omega" and np.array_equal(value, [1.0, 2.0])
-    with pytest.raises(SystemExit, match="name=value"):
+    with pytest.raises(UsageError, match="name=value"):
         parse_assignment("novalue")
+
+
+# ---------------------------------------------------------------------------------------------- issue 7, item 12
+def test_issue7_item12_out_folder_checked_before_the_run(tmp_path, capsys):
+    missing = tmp_path / "no" / "such" / "folder" / "x.nc"
+    assert main(["run", "hopf", "--duration", "10", "--out", str(missing), "--quiet"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""  # refused before simulating: no summary
+    assert f"--out {str(missing)!r}: the folder" in captured.err and "does not exist" in captured.err
+    assert main(["run", "hopf", "--duration", "10", "--out", str(tmp_path), "--quiet"]) == 2
+    assert "is a folder" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []  # the write test left nothing behind
+
+
+def test_issue7_item12_version(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"neurolib {neurolib.__version__}"
+
+
+def test_issue7_item12_params_lists_every_parameter(capsys):
+    assert main(["params", "hopf"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    rows = {line.split()[0]: line for line in lines[2:]}
+    assert list(rows) == [p.name for p in HopfModel.spec.params]
+    for p in HopfModel.spec.params:
+        assert p.unit in rows[p.name] and p.doc in rows[p.name]
+    assert rows["K_gl"].split()[:3] == ["K_gl", "0.6", "-"]
+    assert rows["dt"].split()[:3] == ["dt", "0.1", "ms"]
+    assert rows["xs_init"].split()[1] == "random"
+    assert main(["params", "nope"]) == 2
+
+
+def test_issue7_item12_out_is_compressed_netcdf4(tmp_path, shared_datasets):
+    out = tmp_path / "wc.nc"
+    assert (
+        main(["run", "wc", "--duration", "2000", "--dataset", "gw", "--seed", "1", "--out", str(out), "--quiet"]) == 0
+    )
+    assert out.read_bytes()[:8] == b"\x89HDF\r\n\x1a\n"  # netCDF4 is HDF5
+    with xr.open_dataset(out, engine="h5netcdf") as ds:
+        assert ds["exc"].encoding["zlib"] is True and ds["exc"].encoding["complevel"] == 4
+        raw = ds["exc"].nbytes + ds["inh"].nbytes
+        assert ds["exc"].shape == (80, 20000)
+    assert out.stat().st_size < 0.5 * raw  # 25.6 MB of float64 outputs
+
+
+def test_issue7_item12_exit_status_of_usage_errors_and_failures(tmp_path, monkeypatch, capsys):
+    assert main(["run", "hopf", "--duration", "10", "--set", "dt=-1", "--quiet"]) == 2
+    assert "'dt' must be > 0 ms, got -1.0" in capsys.readouterr().err
+
+    def broken(ds, path):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(cli, "write_netcdf", broken)
+    assert main(["run", "hopf", "--duration", "10", "--out", str(tmp_path / "x.nc"), "--quiet"]) == 1
+    assert "No space left on device" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as info:  # argparse's own usage errors
+        main(["run"])
+    assert info.value.code == 2
+
+
+def test_issue7_item12_too_long_duration_fails_before_allocating(capsys):
+    assert main(["run", "hopf", "--duration", "1e13", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "needs about 1.6e+03 TB of memory" in err
+    for remedy in ("sampling_dt", "chunkwise=True", "output_vars"):
+        assert remedy in err

@@ -63,3 +63,39 @@ def prefault(pieces):
     stop = threading.Event()
     _threads.helper("prefault").submit(populate, list(pieces), stop)
     return stop
+
+
+def _read_int(path):
+    try:
+        with open(path) as f:
+            text = f.read().strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else None
+
+
+def available_bytes():
+    """Memory (bytes) a new allocation can use without swapping, or None where it cannot be told.
+
+    Linux: ``MemAvailable`` of ``/proc/meminfo``, lowered to the room left under a cgroup (v2) memory limit.
+    Elsewhere: free physical pages where ``os.sysconf`` reports them, else None (no check).
+    """
+    free = None
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    free = int(line.split()[1]) * 1024
+                    break
+    except (OSError, ValueError, IndexError):
+        free = None
+    if free is None:
+        try:
+            free = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        except (AttributeError, ValueError, OSError):
+            return None
+    limit = _read_int("/sys/fs/cgroup/memory.max")
+    used = _read_int("/sys/fs/cgroup/memory.current")
+    if limit is not None and used is not None:
+        free = min(free, max(limit - used, 0))
+    return free

@@ -18,6 +18,7 @@ import numpy as np
 from neurolib._core import _loop, _memory, _threads, inputs, network, noise
 from neurolib._core import params as P_
 from neurolib._core.spec import ModelSpec
+from neurolib.errors import ParameterError
 
 BLOCK_VALUES = 2_000_000  # noise + input values per block (16 MB each)
 BLOCK_STEPS = 50_000  # at most this many steps per block, so small models also draw noise while integrating
@@ -161,9 +162,9 @@ class Engine:
         sigma = P_.node_values(spec.sigma_ou, params.get(spec.sigma_ou), N) if spec.ou else None
         if spec.ou:
             if np.any(tau <= 0):
-                raise ValueError(f"Parameter '{spec.tau_ou}' must be > 0 ms, got {tau.min()}.")
+                raise ParameterError(f"Parameter '{spec.tau_ou}' must be > 0 ms, got {tau.min()}.")
             if np.any(sigma < 0):
-                raise ValueError(f"Parameter '{spec.sigma_ou}' must be >= 0, got {sigma.min()}.")
+                raise ParameterError(f"Parameter '{spec.sigma_ou}' must be >= 0, got {sigma.min()}.")
         for mean in spec.ou_mean:
             m = np.zeros(N) if mean is None else P_.node_values(mean, params.get(mean), N)
             ou_rows.append(np.stack([m, dt / tau, sigma * np.sqrt(dt)], axis=-1))
@@ -175,15 +176,19 @@ class Engine:
             noisy = noisy or bool(np.any(strength != 0))
         return OU, noisy
 
-    def initial_state(self, params, setup: Setup):
-        """History (var, S, node), other states (node, var) and OU states (node, var) from the init parameters."""
+    def initial_state(self, params, setup: Setup, carried=()):
+        """History (var, S, node), other states (node, var) and OU states (node, var) from the init parameters.
+
+        ``carried``: init parameters holding the state a model carried over from its own previous segment.
+        They are not checked for NaN/inf (a diverged run continues as NaN); values a user set always are.
+        """
         spec, N, S = self.spec, setup.N, setup.S
         inits = dict(zip(spec.state_vars, spec.init_vars))
         H = np.zeros((len(spec.buffered), S, N))
         for v, name in enumerate(spec.buffered):
             key = inits.get(name)
             if key is not None and params.get(key) is not None:
-                H[v] = P_.history(key, params[key], N, S).T
+                H[v] = P_.history(key, params[key], N, S, check_finite=key not in carried).T
         Y = np.zeros((N, len(spec.unbuffered)))
         for v, name in enumerate(spec.unbuffered):
             key = inits.get(name)
@@ -282,7 +287,7 @@ class Engine:
         T = steps if T is None else T
         B = len(params_list)
         if B == 0:
-            raise ValueError("run_batch needs at least one parameter set.")
+            raise ParameterError("run_batch: 'params_list' must hold at least one parameter set, got none.")
         if not setups:
             first = self.setup(params_list[0])
             setups = [first] + [self.setup(p, like=(params_list[0], first)) for p in params_list[1:]]
@@ -415,7 +420,7 @@ def _combine(setups):
     for k, su in enumerate(setups[1:], start=1):
         for field in ("N", "dt", "S", "D", "far", "near", "self_lag", "aux"):
             if not _same(getattr(first, field), getattr(su, field)):
-                raise ValueError(
+                raise ParameterError(
                     f"Batch member {k} differs from member 0 in '{field}' (network, dt, delays or tables); "
                     f"members of one batch must share them: run it in a separate batch."
                 )

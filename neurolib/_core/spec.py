@@ -6,11 +6,14 @@ kernel's packed parameter array and the documentation tables are all derived fro
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from neurolib.errors import ParameterKeyError
 
 # Parameter kinds
 SCALAR = "scalar"  # a number, or an (N,) array of per-node values
@@ -109,4 +112,7 @@ class ModelSpec:
         for p in self.params:
             if p.name == name:
                 return p
-        raise KeyError(name)
+        names = [p.name for p in self.params]
+        close = difflib.get_close_matches(str(name), names, n=1)
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        raise ParameterKeyError(f"'{name}' is not a parameter of the {self.name} model.{hint}")

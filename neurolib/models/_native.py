@@ -8,6 +8,7 @@ from neurolib._core import noise
 from neurolib._core.integrate import Engine, n_steps
 from neurolib._core.params import ParamDict, default_params
 from neurolib._core.spec import META, OU, Param
+from neurolib.errors import ParameterError
 from neurolib.models.model import Model
 
 _engines: dict = {}
@@ -54,7 +55,7 @@ def coupling_mode(params, N):
     """Kernel parameters of the 'diffusive' / 'additive' coupling switch (Hopf, FHN)."""
     mode = params.get("coupling")
     if mode not in ("diffusive", "additive"):
-        raise ValueError(f"Parameter 'coupling' must be 'diffusive' or 'additive', got {mode!r}.")
+        raise ParameterError(f"Parameter 'coupling' must be 'diffusive' or 'additive', got {mode!r}.")
     return {"_diffusive": float(mode == "diffusive"), "_csum": np.asarray(params["Cmat"], float).sum(axis=1)}
 
 
@@ -148,6 +149,9 @@ class NativeModel(Model):
         self._setup = self._engine.setup(self.params)
         return self._setup.S - 1
 
+    def _time_vars(self):
+        return len(self.spec.buffered)
+
     def _integrate_steps(self, steps, T, g_in_run, bold=None):
         if self._gen is None:
             self._gen = noise.generator(self.params.get("seed"))
@@ -158,6 +162,9 @@ class NativeModel(Model):
             def on_block(X, i0, i1):
                 bold(X[0, v, i0:i1].T)
 
+        carried = self._carried_keys()
+        # the state carried over from the previous segment is taken as it is (NaN included); user values are checked
+        state = self._engine.initial_state(self.params, self._setup, carried) if carried else None
         X, Y, Q, setup = self._engine.run(
             self.params,
             steps,
@@ -165,6 +172,7 @@ class NativeModel(Model):
             g0=g_in_run,
             gen=self._gen,
             setup=self._setup,  # packed by initializeRun() at the start of this run
+            state=state,
             progress=self._progress,
             on_block=on_block,
         )

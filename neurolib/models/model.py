@@ -1,18 +1,40 @@
-"""The ``Model`` base class: the public run/output API every neurolib model shares."""
+"""The ``Model`` base class: the public run/output API every neurolib model shares.
+
+How problems are reported (one channel each, never both):
+
+* ``warnings.warn`` for something the user should act on: outputs that became NaN or inf, BOLD asked of a
+  model whose BOLD model was never set up. One warning per run, so the same text is never printed twice.
+* ``logging`` (logger ``neurolib.models.model``) for progress and information that needs no action.
+* Exceptions from :mod:`neurolib.errors` for bad input; they are also ``AssertionError``s, as the established
+  package raised those.
+"""
 
 from __future__ import annotations
 
 import logging
+import math
 import warnings
 
 import numpy as np
 
+from neurolib._core import _memory
 from neurolib._core.integrate import n_steps
 from neurolib._core.params import validate_run
+from neurolib.errors import OutputTooLargeError, ParameterError, ParameterKeyError, ParameterTypeError
 from neurolib.models.bold import BOLDModel
 from neurolib.utils.collections import dotdict
 
 logger = logging.getLogger(__name__)
+
+DEFAULT_CHUNK_MS = 2000.0  # model time integrated per chunk when run(chunkwise=True) gets no chunksize
+
+
+def _size_text(nbytes):
+    """``nbytes`` in readable units (decimal: kB, MB, GB, TB)."""
+    for unit, scale in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if nbytes >= scale:
+            return f"{nbytes / scale:.3g} {unit}"
+    return f"{int(nbytes)} bytes"
 
 
 class Model:
@@ -43,22 +65,27 @@ class Model:
     init_vars: list = None
     input_vars: list = None
     default_input: str = None
+    boldInputTransform = None  # optional callable applied to the default output before BOLD
 
     def __init__(self, integration, params):
-        if getattr(self, "name", None) is not None:
-            assert isinstance(self.name, str), f"Model name must be a string, got {self.name!r}."
-        else:
+        if getattr(self, "name", None) is None:
             self.name = "Noname"
-        assert integration is not None, "Model: an integration function is required."
-        assert isinstance(params, dict), f"Model: params must be a dictionary, got {type(params).__name__}."
-        self.integration = integration
-        self.params = params if isinstance(params, dotdict) else dotdict(params)
-        assert isinstance(self.state_vars, (list, tuple)) and all(isinstance(s, str) for s in self.state_vars), (
-            "Model: the class attribute state_vars (a list of str) is missing."
-        )
-        assert isinstance(self.default_output, str), "Model: the class attribute default_output (str) is missing."
+        elif not isinstance(self.name, str):
+            raise ParameterTypeError(f"Model: the class attribute 'name' must be a str, got {self.name!r}.")
+        if integration is None:
+            raise ParameterError("Model: 'integration' must be a function params -> (t, *state_vars), got None.")
+        if not isinstance(params, dict):
+            raise ParameterTypeError(f"Model: 'params' must be a dict, got {type(params).__name__}.")
+        names = self.state_vars
+        if not isinstance(names, (list, tuple)) or not all(isinstance(s, str) for s in names):
+            raise ParameterTypeError(f"Model: the class attribute 'state_vars' must be a list of str, got {names!r}.")
+        if not isinstance(self.default_output, str):
+            raise ParameterTypeError(
+                f"Model: the class attribute 'default_output' must be a str, got {self.default_output!r}."
+            )
+        self.integration, self.params = integration, (params if isinstance(params, dotdict) else dotdict(params))
         if self.output_vars is None:
-            self.output_vars = list(self.state_vars)
+            self.output_vars = list(names)
         self.outputs = dotdict()
         self.state = dotdict()
         self.maxDelay = None
@@ -66,6 +93,8 @@ class Model:
         self._steps_done = 0  # steps simulated since the last fresh run
         self._gen = None  # noise generator of the current run (native models)
         self._progress = None  # callable(steps) advancing a progress bar during run()
+        self._carried = {}  # init parameter -> the array this model carried over into it from its last state
+        self._nonfinite = {}  # output -> first time (ms) it held NaN or inf, during the current run
         self.initializeRun()
         logger.info(f"{self.name}: Model initialized.")
 
@@ -81,22 +110,33 @@ class Model:
 
     # ------------------------------------------------------------------ set-up
     def getMaxDelay(self):
-        """Largest network delay in steps of ``dt`` (``lengthMat / signalV``, rounded half to even)."""
-        dt = self.params.get("dt")
-        lengthMat = self.params.get("lengthMat")
-        if lengthMat is None or dt is None:
+        """Largest network delay in steps of ``dt``.
+
+        Returns
+        -------
+        int
+            ``max(lengthMat / signalV / dt)`` rounded half to even; 0 without lengths or with ``signalV = 0``.
+        """
+        p = self.params
+        dt, lengths, speed = p.get("dt"), p.get("lengthMat"), p.get("signalV")
+        if dt is None or lengths is None or not speed or speed <= 0:
             return 0
-        signalV = self.params.get("signalV") or 0
-        Dmat = np.asarray(lengthMat) / signalV if signalV > 0 else np.zeros_like(np.asarray(lengthMat, float))
-        return int(np.max(np.around(Dmat / dt)))
+        steps = np.around(np.asarray(lengths, dtype=float) / speed / dt)
+        return int(steps.max(initial=0))
 
     def initializeRun(self, initializeBold=False):
-        """Compute ``maxDelay``, ``startindt`` and ``sample_every``; validate ``sampling_dt``."""
+        """Prepare a run: ``maxDelay``, ``startindt`` and ``sample_every`` (validating ``sampling_dt``).
+
+        Parameters
+        ----------
+        initializeBold : bool
+            Also create the BOLD model if there is none yet.
+        """
         validate_run(self.params)
-        self.maxDelay = self.getMaxDelay()
-        self.startindt = self.maxDelay + 1
+        delay = self.getMaxDelay()
+        self.maxDelay, self.startindt = delay, delay + 1
         self.setSamplingDt()
-        if initializeBold and not self.boldInitialized:
+        if initializeBold and self.boldInitialized is not True:
             self.initializeBold()
 
     def setSamplingDt(self):
@@ -106,11 +146,9 @@ class Model:
 
     def initializeBold(self):
         """Create a fresh BOLD model (states at rest, sample counter 0)."""
-        if not hasattr(self, "boldInputTransform"):
-            self.boldInputTransform = None
         N = self.params.get("N")
         if N is None:
-            raise ValueError("BOLD needs the number of nodes: parameter 'N' is missing.")
+            raise ParameterError("BOLD needs the number of nodes: parameter 'N' is missing.")
         self.boldModel = BOLDModel(N, self.params["dt"])
         self.boldInitialized = True
 
@@ -135,21 +173,37 @@ class Model:
             Continue from the last state (delay history, noise stream and time included).
         progress : bool
             Show a progress bar (it appears once the run has taken 2 s).
+
+        Raises
+        ------
+        ParameterError
+            For invalid parameters or arguments (also a ``ValueError`` and an ``AssertionError``).
+        OutputTooLargeError
+            Before anything is allocated, when the outputs would not fit in the available memory.
+
+        Warns
+        -----
+        RuntimeWarning
+            Once per run, when outputs became NaN or inf (the run diverged); it names the first variable
+            and the time. The outputs then hold NaN, and so does BOLD.
         """
-        self.initializeRun(initializeBold=bold)
+        self.initializeRun(bold)
         if continue_run:
-            self.setInitialValuesToLastState()
+            self._carry_state()
         else:
             self.clearModelState()
-        if chunksize is not None:
-            chunkwise = True
+        self._nonfinite = {}
+        chunkwise = chunkwise or chunksize is not None
         total = n_steps(self.params["duration"], self.params["dt"])
         if chunkwise:
             if chunksize is None:
-                chunksize = int(2000 / self.params["dt"])
-            if isinstance(chunksize, bool) or not isinstance(chunksize, (int, np.integer)) or chunksize < 1:
-                raise ValueError(f"'chunksize' must be a positive integer number of steps, got {chunksize!r}.")
-            self.checkChunkwise(chunksize)
+                chunksize = int(DEFAULT_CHUNK_MS / self.params["dt"])
+            if isinstance(chunksize, bool) or not isinstance(chunksize, (int, np.integer)):
+                raise ParameterTypeError(f"'chunksize' must be a positive integer number of steps, got {chunksize!r}.")
+            if chunksize < 1:
+                raise ParameterError(f"'chunksize' must be a positive integer number of steps, got {chunksize!r}.")
+            self.checkChunkwise(chunksize=chunksize, append_outputs=append_outputs)
+        self._check_memory(total, chunksize if chunkwise else None, append_outputs)
         bar = None
         if progress:
             from tqdm.auto import tqdm
@@ -165,38 +219,99 @@ class Model:
             self._progress = None
             if bar is not None:
                 bar.close()
-        self.checkOutputs()
+        self._warn_nonfinite()
 
-    def checkChunkwise(self, chunksize):
-        """Chunkwise runs need ``init_vars`` pairing each state variable with its initial value."""
-        assert self.init_vars is not None, "Initial value variable names not given (init_vars)."
-        assert len(self.state_vars) == len(self.init_vars), "state_vars and init_vars must have the same length."
+    def checkChunkwise(self, chunksize, append_outputs=False):
+        """Check that the model can run in chunks of ``chunksize`` steps.
+
+        Parameters
+        ----------
+        chunksize : int
+            Steps per chunk.
+        append_outputs : bool
+            Whether the chunks' outputs are appended (then chunks may be shorter than ``sampling_dt``).
+
+        Raises
+        ------
+        ParameterError
+            Without ``init_vars`` pairing each state variable with its initial value, or when chunks that
+            replace each other's outputs are shorter than ``sampling_dt`` (the last one might keep no sample).
+        """
+        if self.init_vars is None:
+            raise ParameterError(
+                f"{self.name}: chunkwise runs need the class attribute 'init_vars' (the parameter seeding each "
+                f"state variable); it is not set."
+            )
+        if len(self.init_vars) != len(self.state_vars):
+            raise ParameterError(
+                f"{self.name}: 'init_vars' must pair each of the {len(self.state_vars)} state_vars with an initial "
+                f"value, got {len(self.init_vars)} names."
+            )
+        sdt = self.params.get("sampling_dt")
+        span = chunksize * self.params["dt"]
+        if sdt is not None and not append_outputs and span < sdt - 1e-9 * sdt:
+            raise ParameterError(
+                f"'chunksize' ({chunksize} steps = {span:g} ms) must span at least 'sampling_dt' ({sdt:g} ms) "
+                f"when each chunk replaces the outputs of the previous one, so that the kept chunk holds a sample; "
+                f"use a larger chunksize or append_outputs=True."
+            )
 
     def integrateChunkwise(self, chunksize, bold=False, append_outputs=False, total=None):
-        """Run ``total`` steps (default: the whole duration) in chunks of ``chunksize`` steps."""
+        """Run ``total`` steps in chunks of ``chunksize`` steps, each continuing the previous one.
+
+        Parameters
+        ----------
+        chunksize : int
+            Steps per chunk.
+        bold : bool
+            Feed each chunk into the BOLD model.
+        append_outputs : bool
+            Append each chunk's outputs (else each chunk replaces the previous one).
+        total : int, optional
+            Steps in all; default: the whole ``duration``.
+        """
         if total is None:
             total = n_steps(self.params["duration"], self.params["dt"])
-        start = self._steps_done
-        done = 0
-        while done < total:
-            steps = min(chunksize, total - done)
-            self._segment(steps, total, self._steps_done - start, append_outputs, bold)
-            self.setInitialValuesToLastState()
-            done += steps
+        first = self._steps_done
+        left = total
+        while left > 0:
+            steps = chunksize if chunksize < left else left
+            self._segment(steps, total, self._steps_done - first, append_outputs, bold)
+            self._carry_state()
+            left -= steps
 
     def autochunk(self, inputs=None, chunksize=1, append_outputs=False, bold=False):
         """Integrate one chunk of ``chunksize`` steps continuing the last state, with optional new inputs.
 
-        ``inputs`` is a list of arrays for ``input_vars`` (in that order), right-aligned with this chunk.
+        Parameters
+        ----------
+        inputs : list of ndarray, optional
+            Arrays for ``input_vars`` (in that order), right-aligned with this chunk.
+        chunksize : int
+            Steps to integrate.
+        append_outputs : bool
+            Append to the stored outputs instead of replacing them.
+        bold : bool
+            Also advance BOLD.
         """
         if inputs is not None:
             self.setInputs(inputs)
-        self.initializeRun(initializeBold=bold)
+        self.initializeRun(bold)
         self._segment(chunksize, chunksize, 0, append_outputs, bold)
-        self.setInitialValuesToLastState()
+        self._carry_state()
 
     def integrate(self, append_outputs=False, simulate_bold=False, steps=None):
-        """Integrate the whole duration in one call and store the outputs (and BOLD)."""
+        """Integrate the whole duration in one call and store the outputs (and BOLD).
+
+        Parameters
+        ----------
+        append_outputs : bool
+            Append to the stored outputs instead of replacing them.
+        simulate_bold : bool
+            Also run BOLD on the default output.
+        steps : int, optional
+            Steps to integrate; default: the whole ``duration``.
+        """
         if steps is None:
             steps = n_steps(self.params["duration"], self.params["dt"])
         self._segment(steps, steps, 0, append_outputs, simulate_bold)
@@ -222,30 +337,73 @@ class Model:
 
     def _integrate_steps(self, steps, T, g_in_run):
         """Call the integration function for ``steps`` steps; returns ``(t, variables)`` with absolute t."""
-        duration = self.params["duration"]
+        saved = self.params["duration"]
         self.params["duration"] = steps * self.params["dt"]
         try:
-            t, *variables = self.integration(self.params)
+            result = self.integration(self.params)
         finally:
-            self.params["duration"] = duration
-        assert len(variables) == len(self.state_vars), (
-            f"The integration returned {len(variables)} variables, but state_vars lists {len(self.state_vars)}."
-        )
+            self.params["duration"] = saved
+        t, variables = result[0], list(result[1:])
+        if len(variables) != len(self.state_vars):
+            raise ParameterError(
+                f"{self.name}: the integration function returned {len(variables)} variables after t, but "
+                f"'state_vars' names {len(self.state_vars)}."
+            )
         t = np.asarray(t) + self._steps_done * self.params["dt"]
         return t, variables
 
+    def _time_vars(self):
+        """How many variables the integration holds over the whole segment (for the memory estimate)."""
+        return len(self.output_vars)
+
+    def _check_memory(self, total, chunksize, append):
+        """Raise :class:`OutputTooLargeError` if the run would need more memory than is available."""
+        N = int(self.params.get("N") or 1)
+        column = 8 * N  # bytes of one time sample of one variable
+        segment = total if chunksize is None else min(chunksize, total)
+        working = self._time_vars() * (self.startindt + segment) * column
+        kept_steps = total if (chunksize is None or append) else segment
+        kept = len(self.output_vars) * math.ceil(kept_steps / self.sample_every) * column
+        if chunksize is None and self.sample_every == 1 and not append:
+            kept = 0  # the outputs are views of the integration's arrays
+        need = working + kept
+        if need < _memory.MIN_BYTES:  # small runs (most of them) skip reading the system's memory figures
+            return
+        free = _memory.available_bytes()
+        if free is None or need <= free:
+            return
+        raise OutputTooLargeError(
+            f"{self.name}: a run of 'duration' = {self.params['duration']:g} ms at dt = {self.params['dt']:g} ms "
+            f"({total} steps, {N} nodes, {len(self.output_vars)} outputs) needs about {_size_text(need)} of "
+            f"memory, but only {_size_text(free)} is available. Keep fewer samples with "
+            f"params['sampling_dt'], run in chunks with run(chunkwise=True) (without append_outputs), keep "
+            f"fewer outputs (model.output_vars), or shorten 'duration'."
+        )
+
     # ------------------------------------------------------------------ storing
     def storeOutputsAndStates(self, t, variables, append=False, g0=0):
-        """Store ``t``, the output variables (history removed, subsampled) and the last states."""
+        """Store ``t``, the output variables (history removed, subsampled) and the last states.
+
+        Parameters
+        ----------
+        t : ndarray
+            Times (ms) of the integrated steps.
+        variables : list of ndarray
+            The integration's arrays in ``state_vars`` order (2-D ones with their history first).
+        append : bool
+            Append to the stored outputs.
+        g0 : int
+            Index of the first step since the start of the run (aligns ``sampling_dt``).
+        """
         keep = self._kept(g0, len(t))
-        self._store("t", np.asarray(t)[keep], append)
+        t_kept = np.asarray(t)[keep]
+        self._store("t", t_kept, append)
         self.state["t"] = np.asarray(t)
         for name, data in zip(self.state_vars, variables):
             data = np.asarray(data)
             if name in self.output_vars:
-                series = data[:, self.startindt :] if data.ndim == 2 else data
-                if data.ndim == 2:
-                    series = series[:, keep]
+                series = data[:, self.startindt :][:, keep] if data.ndim == 2 else data
+                self._note_nonfinite(name, series, t_kept)
                 self._store(name, series, append)
             self.setStateVariables(name, data)
 
@@ -254,27 +412,54 @@ class Model:
         k = self.sample_every
         return slice((-g0) % k, None, k)
 
+    def _note_nonfinite(self, name, series, t):
+        """Remember the first time (ms) the output ``name`` held NaN or inf in this run."""
+        if name in self._nonfinite or series.ndim != 2 or series.size == 0:
+            return
+        with np.errstate(all="ignore"):
+            if np.isfinite(series.sum()):  # fast path: a NaN or inf anywhere makes the sum non-finite
+                return
+            bad = ~np.isfinite(series).all(axis=0)
+        if bad.any():
+            self._nonfinite[name] = float(t[int(np.argmax(bad))]) if len(t) == series.shape[1] else math.nan
+
     def setOutput(self, name, data, append=False, removeICs=False):
-        """Store ``data`` under ``name`` (dotted names create groups), optionally dropping the history."""
-        assert not isinstance(data, dict), "setOutput: data must be an array, not a dict."
-        assert isinstance(name, str), "setOutput: name must be a string."
-        assert isinstance(data, np.ndarray), "setOutput: data must be a numpy array."
-        if removeICs and name != "t":
-            if data.ndim == 1:
-                data = data[self.startindt :]
-            elif data.ndim == 2:
-                data = data[:, self.startindt :]
-            else:
-                raise ValueError(f"Don't know how to truncate data of shape {data.shape}.")
+        """Store ``data`` under ``name``.
+
+        Parameters
+        ----------
+        name : str
+            Output name; dotted names create groups (``"BOLD.BOLD"``).
+        data : ndarray
+            The values, time last.
+        append : bool
+            Append along time to an existing output of that name.
+        removeICs : bool
+            Drop the first ``startindt`` samples (the initial history); never applied to ``"t"``.
+        """
+        if isinstance(data, dict):
+            raise ParameterTypeError(f"setOutput: 'data' for {name!r} must be a numpy array, got a dict.")
+        if not isinstance(name, str):
+            raise ParameterTypeError(f"setOutput: 'name' must be a str, got {name!r}.")
+        if not isinstance(data, np.ndarray):
+            raise ParameterTypeError(
+                f"setOutput: 'data' for {name!r} must be a numpy array, got {type(data).__name__}."
+            )
+        drop_history = bool(removeICs) and name != "t"  # "t" never carries the initial history
+        if drop_history:
+            if data.ndim not in (1, 2):
+                raise ParameterError(
+                    f"setOutput: removeICs drops the history from 1-D or 2-D arrays (time last); {name!r} has "
+                    f"shape {data.shape}."
+                )
+            data = data[..., self.startindt :]
         self._store(name, data, append)
 
     def _store(self, name, data, append):
         *groups, leaf = name.split(".")
         node = self.outputs
         for g in groups:
-            if g not in node:
-                node[g] = dotdict()
-            node = node[g]
+            node = node.setdefault(g, dotdict())
         if append and leaf in node:
             node[leaf] = np.concatenate([node[leaf], data], axis=-1)
         else:
@@ -287,13 +472,25 @@ class Model:
 
     def setInitialValuesToLastState(self):
         """Make the last state the initial values of the next run (delay history included)."""
-        if not all(s in self.state for s in self.state_vars):
+        self._carry_state()
+
+    def _carry_state(self):
+        # A model's own last state is copied into its init parameters and remembered by identity: the next
+        # segment does not check those for NaN/inf (a diverged run goes on as NaN), values a user sets are.
+        if any(s not in self.state for s in self.state_vars):
             return
-        for iv, sv in zip(self.init_vars, self.state_vars):
-            if iv is None:
+        pairs = dict(zip(self.state_vars, self.init_vars or ()))
+        for var, init in pairs.items():
+            if init is None:
                 continue
-            s = self.state[sv]
-            self.params[iv] = s.copy() if s.ndim < 2 else s[:, -self.startindt :].copy()
+            last = self.state[var]
+            value = last[:, -self.startindt :].copy() if last.ndim >= 2 else last.copy()
+            self.params[init] = value
+            self._carried[init] = value
+
+    def _carried_keys(self):
+        """Init parameters that still hold the very arrays this model carried over."""
+        return {key for key, value in self._carried.items() if self.params.get(key) is value}
 
     def clearModelState(self):
         """Forget outputs and states; restart BOLD, the time axis and the noise stream."""
@@ -305,14 +502,30 @@ class Model:
             self.initializeBold()
 
     def setInputs(self, inputs):
-        """Set the parameters ``input_vars[i]`` to ``inputs[i]`` (copied)."""
+        """Set the parameters ``input_vars[i]`` to ``inputs[i]`` (copied).
+
+        Parameters
+        ----------
+        inputs : list of array_like
+            One array per entry of ``input_vars``, in that order (fewer are allowed).
+        """
         if self.input_vars is None or len(inputs) > len(self.input_vars):
-            raise ValueError(f"setInputs: the model has input_vars {self.input_vars}, got {len(inputs)} inputs.")
+            raise ParameterError(
+                f"setInputs: the model has input_vars {self.input_vars}, got {len(inputs)} inputs in 'inputs'."
+            )
         for name, value in zip(self.input_vars, inputs):
             self.params[name] = np.array(value, copy=True)
 
     def randomICs(self, min=0, max=1, seed=None):
-        """Draw every initial value uniformly from [min, max): 1-D ones as (N,), 2-D ones as (N, 1)."""
+        """Draw every initial value uniformly from [min, max): 1-D ones as (N,), 2-D ones as (N, 1).
+
+        Parameters
+        ----------
+        min, max : float
+            Bounds, in the unit of each variable.
+        seed : int, optional
+            Seed of the draw.
+        """
         rng = np.random.default_rng(seed)
         N = self.params["N"]
         for iv in self.init_vars or []:
@@ -331,9 +544,22 @@ class Model:
         return variables[list(self.state_vars).index(self.default_output)]
 
     def simulateBold(self, bold_variable, append=True):
-        """Feed the default output (history removed) through ``boldInputTransform`` into the BOLD model."""
-        if not self.boldInitialized:
-            logger.warning(f"{self.name}: BOLD model not initialized, not simulating BOLD.")
+        """Feed the default output (history removed) through ``boldInputTransform`` into the BOLD model.
+
+        Parameters
+        ----------
+        bold_variable : ndarray
+            The default output, (N, startindt + steps), history first.
+        append : bool
+            Kept for compatibility; BOLD is always appended.
+        """
+        ready = bool(self.boldInitialized)
+        if not ready:
+            warnings.warn(
+                f"{self.name}: simulateBold() was called before initializeBold(); no BOLD was computed.",
+                RuntimeWarning,
+                stacklevel=2,
+            )
             return
         t_bold, bold = self._bold(np.asarray(bold_variable)[:, self.startindt :])
         self._store("BOLD.t_BOLD", t_bold, True)
@@ -341,61 +567,112 @@ class Model:
 
     def _bold(self, Z):
         """Advance the BOLD model by the samples Z (N x L) of the default output; returns ``(t_BOLD, BOLD)``."""
-        transform = getattr(self, "boldInputTransform", None)
+        transform = self.boldInputTransform
         if transform is not None:
             Z = transform(Z)
         t_bold, bold = self.boldModel.run(Z)
         return t_bold.copy(), bold.copy()
 
     # ------------------------------------------------------------------ reading
+    def _warn_nonfinite(self, stacklevel=3):
+        """One ``RuntimeWarning`` for all NaN/inf found in this run's outputs (and BOLD), if any."""
+        bold_t = None
+        group = self.outputs.get("BOLD")
+        if isinstance(group, dict) and isinstance(group.get("BOLD"), np.ndarray) and group["BOLD"].size:
+            with np.errstate(all="ignore"):
+                bad = ~np.isfinite(group["BOLD"]).all(axis=0)
+            if bad.any():
+                times = group.get("t_BOLD")
+                i = int(np.argmax(bad))
+                bold_t = float(times[i]) if times is not None and i < len(times) else math.nan
+        if not self._nonfinite and bold_t is None:
+            return
+        parts = []
+        if self._nonfinite:
+            first = min(self._nonfinite, key=self._nonfinite.get)
+            parts.append(f"output '{first}' became NaN or inf at t = {self._nonfinite[first]:.6g} ms")
+            others = [n for n in self._nonfinite if n != first]
+            if others:
+                parts.append("so did " + ", ".join(f"'{n}' (t = {self._nonfinite[n]:.6g} ms)" for n in others))
+        if bold_t is not None:
+            parts.append(f"BOLD is NaN or inf from t_BOLD = {bold_t:.6g} ms")
+        warnings.warn(
+            f"{self.name}: the run diverged: {'; '.join(parts)}. Check the parameters (coupling strength, inputs, dt).",
+            RuntimeWarning,
+            stacklevel=stacklevel,
+        )
+
     def checkOutputs(self):
-        """Warn about NaN or inf in any output, naming the variable and the first time it happened."""
+        """Warn (one ``RuntimeWarning``) if any output or BOLD holds NaN or inf, naming the first variable
+        and the first time it happened. ``run()`` does this itself; nothing is raised."""
+        self._nonfinite = {}
+        t = self.outputs.get("t")
         for name in self.output_vars:
             data = self.outputs.get(name)
-            if data is None or data.ndim != 2:
-                continue
-            bad = ~np.isfinite(data)
-            if bad.any():
-                col = int(np.argmax(bad.any(axis=0)))
-                t = self.outputs["t"][col] if "t" in self.outputs and col < len(self.outputs["t"]) else col
-                msg = f"{self.name}: output '{name}' became NaN or inf at t = {t:.6g} ms."
-                logger.error(msg)
-                warnings.warn(msg, RuntimeWarning, stacklevel=3)
-        if "BOLD" in self.outputs and np.isnan(self.outputs.BOLD.BOLD).any():
-            logger.error("nan in BOLD output!")
+            if isinstance(data, np.ndarray):
+                self._note_nonfinite(name, data, t if t is not None else np.arange(np.shape(data)[-1]))
+        self._warn_nonfinite()
 
     def getOutput(self, name):
-        """The output ``name``; dotted names reach into groups (``"BOLD.BOLD"``)."""
-        assert isinstance(name, str), f"Output name must be a string, got {name!r}."
+        """The output ``name``; dotted names reach into groups (``"BOLD.BOLD"``).
+
+        Raises
+        ------
+        ParameterTypeError
+            If ``name`` is not a str.
+        ParameterKeyError
+            If there is no such output (also an ``AssertionError`` and a ``KeyError``).
+        """
+        if not isinstance(name, str):
+            raise ParameterTypeError(f"getOutput: 'name' must be a str such as 'BOLD.BOLD', got {name!r}.")
         node = self.outputs
-        for key in name.split("."):
-            assert isinstance(node, dict) and key in node, f"Key {name} not found in outputs."
-            node = node[key]
+        for part in name.split("."):
+            if not isinstance(node, dict) or part not in node:
+                have = ", ".join(repr(k) for k in node) if isinstance(node, dict) else "none"
+                raise ParameterKeyError(f"getOutput: no output {name!r}; stored outputs here: {have}.")
+            node = node[part]
         return node
 
     def __getitem__(self, key):
         return self.getOutput(key)
 
     def getOutputs(self, group=""):
-        """Shallow copy of an output group without its sub-groups (root: ``t`` and every variable)."""
-        assert isinstance(group, str), "Group name must be a string."
-        node = self.outputs if group == "" else self.getOutput(group)
-        assert isinstance(node, dict), f"{group} is not a group of outputs."
+        """Shallow copy of an output group without its sub-groups (root: ``t`` and every variable).
+
+        Parameters
+        ----------
+        group : str
+            Group name such as ``"BOLD"``; ``""`` is the top level.
+        """
+        if not isinstance(group, str):
+            raise ParameterTypeError(f"getOutputs: 'group' must be a str such as 'BOLD' or '', got {group!r}.")
+        node = self.getOutput(group) if group else self.outputs
+        if not isinstance(node, dict):
+            raise ParameterError(f"getOutputs: {group!r} is an output array, not a group of outputs.")
         return dotdict({k: v for k, v in node.items() if not isinstance(v, dict)})
 
     @property
     def output(self):
         """The default output."""
-        assert self.default_output is not None, "No default output set."
-        return self.getOutput(self.default_output)
+        which = self.default_output
+        if which is None:
+            raise ParameterError(f"{self.name}: no default output is set ('default_output' is None).")
+        return self[which]
 
     def xr(self, group=""):
-        """The outputs of a group as an ``xarray.DataArray`` with dims ``(output, space, time)``."""
+        """The outputs of a group as an ``xarray.DataArray`` with dims ``(output, space, time)``.
+
+        Parameters
+        ----------
+        group : str
+            Output group (``""``: the top level, time in ms).
+        """
         import xarray as xr
 
         outputs = self.getOutputs(group)
         tkey = "t" if "t" in outputs else next((k for k in outputs if k.startswith("t")), None)
-        assert tkey is not None, f"No time array found (starting with t) in output group {group!r}."
+        if tkey is None:
+            raise ParameterKeyError(f"xr: output group {group!r} has no time array (a key starting with 't').")
         t = outputs.pop(tkey)
         names = list(outputs)
         data = np.stack([outputs[k] for k in names])

@@ -455,10 +455,8 @@ def test_params_pickle_roundtrip(model_cls, delayed_network):
         assert type(restored) is type(params)
         assert restored.keys() == params.keys()
         for key, value in params.items():
-            if isinstance(value, np.ndarray):
-                assert np.array_equal(restored[key], value), key
-            else:
-                assert restored[key] == value, key
+            array = isinstance(value, np.ndarray)
+            assert np.array_equal(restored[key], value) if array else restored[key] == value, key
         assert restored.sigma_ou == params["sigma_ou"]
         with pytest.raises(KeyError, match="sigma_ou"):
             restored["sigma_uo"] = 1.0

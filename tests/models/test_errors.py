@@ -53,19 +53,19 @@ def test_nan_in_cmat_set_after_construction():
 
 
 def test_cmat_dmat_shape_mismatch():
-    with pytest.raises(ValueError, match=both("lengthMat", "(3, 3)", "(2, 2)")):
+    with pytest.raises(ValueError, match=both("Dmat", "lengthMat", "(3, 3)", "(2, 2)")):
         HopfModel(Cmat=np.ones((3, 3)), Dmat=np.ones((2, 2)))
 
 
 def test_negative_lengths_in_dmat():
     Dmat = np.array([[0.0, -1.5], [2.0, 0.0]])
-    with pytest.raises(ValueError, match=both("lengthMat", ">= 0")):
+    with pytest.raises(ValueError, match=both("Dmat", "lengthMat", ">= 0")):
         HopfModel(Cmat=np.ones((2, 2)), Dmat=Dmat)
 
 
 def test_negative_lengths_in_dmat_names_value():
     Dmat = np.array([[0.0, -1.5], [2.0, 0.0]])
-    with pytest.raises(ValueError, match=both("lengthMat", "-1.5")):
+    with pytest.raises(ValueError, match=both("Dmat", "lengthMat", "-1.5")):
         HopfModel(Cmat=np.ones((2, 2)), Dmat=Dmat)
 
 

@@ -170,7 +170,8 @@ def _unit_flux_density(A, B, kr):
     n = A.shape[0]
     p = np.empty(n)
     p[n - 1] = 0.0
-    for k in range(n - 1, kr, -1):
+    for j in range(1, n - kr):  # k = n - 1 down to kr + 1
+        k = n - j
         p[k - 1] = p[k] * A[k] + B[k]
     for k in range(kr, 0, -1):
         p[k - 1] = p[k] * A[k]
@@ -277,7 +278,8 @@ def _linear_response(A, B, dV, kr, omega, Tref, g_mu, g_sigma, do_sigma):
     qs_im = np.zeros(nf)
     ps_re = np.zeros(nf)
     ps_im = np.zeros(nf)
-    for k in range(n - 1, 0, -1):
+    for step in range(1, n):  # k = n - 1 down to 1
+        k = n - step
         Ak = A[k]
         Bk = B[k]
         if k == kr + 1:

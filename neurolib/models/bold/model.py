@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from neurolib.errors import ParameterError
 from neurolib.models.bold.timeIntegration import _integrate, kept_samples
 
 TR_MS = 2000.0  # BOLD sampling interval (ms)
@@ -28,12 +29,11 @@ class BOLDModel:
 
     def __init__(self, N, dt, normalize_input=False, normalize_max=50):
         if not dt > 0:
-            raise ValueError(f"BOLDModel: 'dt' must be > 0 ms, got {dt}.")
+            raise ParameterError(f"BOLDModel: 'dt' must be > 0 ms, got {dt}.")
         self.N = int(N)
         self.dt = float(dt)
         self.samplingRate_NDt = int(round(TR_MS / dt))
-        self.normalize_input = normalize_input
-        self.normalize_max = normalize_max
+        self.normalize_input, self.normalize_max = normalize_input, normalize_max  # unused (compatibility)
         self.idxLastT = 0
         self.X_BOLD = np.ones(self.N)
         self.F_BOLD = np.ones(self.N)
@@ -47,7 +47,7 @@ class BOLDModel:
         """Advance by the samples of ``activity`` (N x L); keep this call's BOLD in ``BOLD``, ``t_BOLD`` (ms)."""
         Z = np.asarray(activity, dtype=float)
         if Z.ndim != 2 or Z.shape[0] != self.N:
-            raise ValueError(f"BOLDModel.run: 'activity' must have shape ({self.N}, L), got {Z.shape}.")
+            raise ParameterError(f"BOLDModel.run: 'activity' must have shape ({self.N}, L), got {Z.shape}.")
         g0, L, every = self.idxLastT, Z.shape[1], self.samplingRate_NDt
         keep = kept_samples(g0, L, every)
         out = np.empty((self.N, len(keep)))

@@ -3,6 +3,8 @@
 import numpy as np
 from numba import njit
 
+from neurolib.errors import ParameterError
+
 RHO = 0.34  # resting oxygen extraction fraction
 ALPHA = 0.32  # Grubb's vessel stiffness exponent
 V0 = 0.02  # resting blood volume fraction
@@ -70,9 +72,9 @@ def simulateBOLD(Z, dt, voxelCounts=None, X=None, F=None, Q=None, V=None):
     """
     Z = np.asarray(Z, dtype=float)
     if Z.ndim != 2:
-        raise ValueError(f"simulateBOLD: 'Z' must be a 2-D array (nodes x samples), got shape {Z.shape}.")
+        raise ParameterError(f"simulateBOLD: 'Z' must be a 2-D array (nodes x samples), got shape {Z.shape}.")
     if not dt > 0:
-        raise ValueError(f"simulateBOLD: 'dt' must be > 0 s, got {dt}.")
+        raise ParameterError(f"simulateBOLD: 'dt' must be > 0 s, got {dt}.")
     N, L = Z.shape
     X, F, Q, V = (np.ones(N) if s is None else np.array(s, dtype=float).reshape(N) for s in (X, F, Q, V))
     out = np.empty((N, L))
