@@ -40,13 +40,15 @@ Why HDF5, and why a journal in front of it
   journal.) Copies left by killed searches are deleted by the next search on the file.
 * Reading while a search runs: :class:`Reader` merges the HDF5 file (opened read-only, without the HDF5 file
   lock) with the journals, so results are readable at any moment, from any process.
-* Only one process writes a given exploration (an exclusive ``flock`` on its journal; a second one gets a clear
-  error), and the replacements of the HDF5 file are serialised by a lock file (``.<file>.lock``).
+* Only one process writes a given exploration (an exclusive lock on ``<journal>.lock``; a second one gets a clear
+  error), and the replacements of the HDF5 file are serialised by a lock file (``.<file>.lock``). Both locks come
+  from the ``filelock`` package (``flock`` on Unix, ``msvcrt`` locking on Windows), imported where they are taken.
+* A run's results keep the order in which the evaluation produced them: the run groups (and nested groups) track
+  the creation order of their links, so the file gives the keys back in that order, as the journal does.
 """
 
 from __future__ import annotations
 
-import fcntl
 import glob
 import hashlib
 import numbers
@@ -146,7 +148,7 @@ class _Writer:
             if "/" in key or key in (".", ""):
                 raise ValueError(f"Result name {key!r} cannot be stored: names must not be empty or contain '/'.")
             if isinstance(value, Mapping):
-                self.tree(group.create_group(key), value)
+                self.tree(group.create_group(key, track_order=True), value)
             else:
                 self.leaf(group, key, value)
 
@@ -167,7 +169,7 @@ def write_value(group, key, value):
     booleans, Python and numpy numbers, numeric arrays, lists and tuples of numbers; anything else pickled."""
     if value is None:
         group.create_dataset(key, data=h5py.Empty("f8")).attrs["kind"] = "none"
-    elif isinstance(value, str):
+    elif isinstance(value, (str, np.str_)):
         group.create_dataset(key, data=value, dtype=h5py.string_dtype()).attrs["kind"] = "str"
     elif isinstance(value, (bool, np.bool_)):
         group.create_dataset(key, data=np.bool_(value)).attrs["kind"] = "bool"
@@ -383,6 +385,19 @@ def trajectory_names(path):
 
 
 # ---------------------------------------------------------------------------------------------- writing
+_GCPL = []
+
+
+def _ordered_gcpl():
+    """Group-creation property list that tracks (and indexes) link creation order: keys read back in the order
+    they were written."""
+    if not _GCPL:
+        gcpl = h5py.h5p.create(h5py.h5p.GROUP_CREATE)
+        gcpl.set_link_creation_order(h5py.h5p.CRT_ORDER_TRACKED | h5py.h5p.CRT_ORDER_INDEXED)
+        _GCPL.append(gcpl)
+    return _GCPL[0]
+
+
 _RUN_TABLES = {"seed": ("run_seed", np.uint64, 0), "nonfinite": ("run_nonfinite", bool, False),
                "elapsed": ("run_elapsed", float, np.nan)}  # fmt: skip
 
@@ -522,7 +537,7 @@ class SearchWriter:
             run_attrs, tree = payload
             if name in self._run_names:
                 del runs[name]
-            self._writer.tree(h5py.Group(h5py.h5g.create(runs.id, name.encode())), tree)
+            self._writer.tree(h5py.Group(h5py.h5g.create(runs.id, name.encode(), gcpl=_ordered_gcpl())), tree)
             self._run_names.add(name)
             self._run_meta[int(key)] = run_attrs
             if name in self._failed_names:
@@ -590,15 +605,13 @@ class SearchWriter:
             if self._f is None:
                 self._start_copy()
             self._close_copy(attrs)
+            from filelock import FileLock  # portable (no fcntl on Windows); only needed here
+
             folder, base = os.path.split(self.path)
-            lock_fd = os.open(os.path.join(folder, f".{base}.lock"), os.O_RDWR | os.O_CREAT, 0o644)
-            try:
-                fcntl.flock(lock_fd, fcntl.LOCK_EX)
+            with FileLock(os.path.join(folder, f".{base}.lock")):  # one replacement of the file at a time
                 if _file_state(self.path) != self._base:  # another search changed the file meanwhile: redo
                     self._rebuild(attrs)
                 os.replace(self._tmp, self.path)
-            finally:
-                os.close(lock_fd)
         except BaseException:
             self._discard_copy()
             self._journal.close()

@@ -10,15 +10,16 @@ A reader takes the records up to the first one that is incomplete or does not ma
 killed writer may leave); a writer that reopens the file cuts that tail off before appending. Kind and key sit
 in the header, so a journal can be indexed without unpickling its payloads.
 
-The writer holds an exclusive ``flock`` on the file, so two processes cannot append to the same journal; the
-lock goes away with the process, however it ends (forked children close their copy of the descriptor at once,
-so workers that outlive a killed writer do not keep the lock). Nothing is fsynced: a killed process loses
-nothing it wrote (the operating system keeps it); a power cut may lose the last records.
+While it appends, the writer holds an exclusive lock on ``<journal>.lock`` (taken with the ``filelock`` package:
+``flock`` on Unix, ``msvcrt`` locking on Windows; it is imported only here, so the module loads on any platform).
+Two processes therefore never append to one journal. The lock dies with its process, however that process ends;
+forked workers do not inherit it (``filelock`` closes the descriptor in the child, and so does this module for the
+journal's own descriptor). Nothing is fsynced: a killed process loses nothing it wrote (the operating system keeps
+it); a power cut may lose the last records.
 """
 
 from __future__ import annotations
 
-import fcntl
 import os
 import pickle
 import struct
@@ -36,7 +37,7 @@ _OPEN: set = set()  # descriptors of the journals this process appends to
 
 
 def _close_in_child():
-    """A forked child (a worker) must not keep the writer's journals, or their locks would outlive the writer."""
+    """A forked child (a worker) has no business with the writer's journals: drop its copies of their descriptors."""
     for fd in list(_OPEN):
         try:
             os.close(fd)  # closing a duplicate does not release the parent's lock; dropping the last one does
@@ -208,16 +209,22 @@ class Journal:
     """
 
     def __init__(self, path):
+        from filelock import FileLock, Timeout  # portable locking, imported where it is used
+
         self.path = path
-        self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        self._fd = None
+        self._lock = FileLock(f"{path}.lock", timeout=0, thread_local=False)
         try:
-            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as e:
-            os.close(self._fd)
-            self._fd = None
+            self._lock.acquire()
+        except Timeout as e:
             raise JournalLocked(
                 f"The results {path!r} are being written by another process (is the same search running elsewhere?)."
             ) from e
+        try:
+            self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except BaseException:
+            self._lock.release()
+            raise
         _OPEN.add(self._fd)
         self.entries, self._end = scan(path)
         os.ftruncate(self._fd, self._end)
@@ -249,15 +256,23 @@ class Journal:
             view = view[n:]
 
     def close(self):
-        """Release the lock and close the file."""
-        if self._fd is not None:
-            _OPEN.discard(self._fd)
-            os.close(self._fd)
-            self._fd = None
+        """Close the file and release the lock."""
+        try:
+            if self._fd is not None:
+                _OPEN.discard(self._fd)
+                os.close(self._fd)
+                self._fd = None
+        finally:
+            if self._lock is not None and self._lock.is_locked:
+                self._lock.release()
 
     def remove(self):
-        """Delete the journal (its records are in the HDF5 file now) and close it."""
+        """Delete the journal (its records are in the HDF5 file now), close it and delete its lock file."""
         try:
             os.unlink(self.path)
         finally:
             self.close()
+            try:
+                os.unlink(self._lock.lock_file)
+            except OSError:  # already gone, or (Windows) still open elsewhere
+                pass

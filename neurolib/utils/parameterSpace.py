@@ -27,6 +27,7 @@ from collections import namedtuple
 
 import numpy as np
 
+from neurolib.errors import ParameterError, ParameterTypeError
 from neurolib.utils.collections import sanitize_dot_dict
 
 logger = logging.getLogger(__name__)
@@ -34,6 +35,55 @@ logger = logging.getLogger(__name__)
 SUPPORTED_KINDS = ["point", "bound", "grid", "sequence", "explicit", None]
 _RESERVED = {"kind", "kind_guessed", "parameters", "parameterNames", "parameterValues", "star", "named_tuple",
              "named_tuple_constructor"}  # fmt: skip
+
+
+def _as_dict(parameters, parameterValues):
+    """``{name: values}`` from the two forms ``ParameterSpace(dict)`` and ``ParameterSpace(names, values)``."""
+    if isinstance(parameters, dict):
+        if parameterValues is not None:
+            raise ParameterError(
+                "Parameters must be a dict of {name: values} when no parameterValues are given; got both a dict "
+                "and parameterValues (give the values in the dict, or names and parameterValues as two lists)."
+            )
+        return dict(parameters)
+    if not isinstance(parameters, (list, tuple)):
+        raise ParameterTypeError(
+            f"parameters must be a dict {{name: values}} or a list of names, got {type(parameters).__name__}."
+        )
+    bad = [name for name in parameters if not isinstance(name, str)]
+    if bad:
+        raise ParameterTypeError(f"All parameter names must be strings, got {bad!r}.")
+    values = [] if parameterValues is None else parameterValues
+    if not isinstance(values, (list, tuple)):
+        raise ParameterTypeError(
+            f"parameterValues must be a list with one list of values per parameter, got {type(values).__name__}."
+        )
+    if len(values) != len(parameters):
+        raise ParameterError(f"Got {len(parameters)} parameter names but {len(values)} value lists in parameterValues.")
+    for name, vals in zip(parameters, values):
+        if not isinstance(vals, (list, tuple)):
+            raise ParameterTypeError(
+                f"The values of parameter '{name}' must be a list or tuple, got {type(vals).__name__}: {vals!r}."
+            )
+    return dict(zip(parameters, values))
+
+
+def _value_list(name, values):
+    """The values of one parameter as a list (1-D arrays and tuples converted)."""
+    if not isinstance(name, str):
+        raise ParameterTypeError(f"Parameter names must be strings, got {name!r} ({type(name).__name__}).")
+    if isinstance(values, np.ndarray):
+        if values.ndim != 1:
+            raise ParameterError(
+                f"Parameter {name} is not one-dimensional: its values must form a 1-D list or array (one value per "
+                f"run), got an array of shape {values.shape}; give a list of arrays for array-valued parameters."
+            )
+        return values.tolist()
+    if isinstance(values, (list, tuple)):
+        return list(values)
+    raise ParameterTypeError(
+        f"The values of parameter '{name}' must be a list, tuple or 1-D array, got {type(values).__name__}: {values!r}."
+    )
 
 
 class ParameterSpace:
@@ -69,9 +119,11 @@ class ParameterSpace:
 
     Raises
     ------
-    AssertionError
+    ParameterError
         Malformed input: a dict together with ``parameterValues``, names that are not strings, values that are
-        not lists, a multi-dimensional array, an unsupported kind, or invalid bounds.
+        not lists, a multi-dimensional array, an unsupported kind, or invalid bounds. (A ``ValueError`` and an
+        ``AssertionError``, which the published package raised; :class:`~neurolib.errors.ParameterTypeError` for
+        wrong types.)
 
     Examples
     --------
@@ -85,51 +137,17 @@ class ParameterSpace:
     """
 
     def __init__(self, parameters, parameterValues=None, kind=None, allow_star_notation=False):
-        assert kind in SUPPORTED_KINDS, f"Parameter space kind {kind!r} is not supported; use one of {SUPPORTED_KINDS}."
-        self.star = allow_star_notation
-        self.kind = kind
-        self.kind_guessed = False
-        self._requested_kind = kind
-        if isinstance(parameters, dict):
-            assert parameterValues is None, (
-                "Parameters must be a dict of {name: values} when no parameterValues are given; "
-                "got both a dict and parameterValues."
-            )
-            processed = dict(parameters)
-        else:
-            assert isinstance(parameters, (list, tuple)), (
-                f"Parameters must be a dict or a list of names, got {type(parameters).__name__}."
-            )
-            assert all(isinstance(name, str) for name in parameters), "All parameter names must be strings."
-            values = [] if parameterValues is None else parameterValues
-            assert isinstance(values, (list, tuple)), "parameterValues must be a list with one list per parameter."
-            assert len(values) == len(parameters), (
-                f"Got {len(parameters)} parameter names but {len(values)} value lists."
-            )
-            for name, vals in zip(parameters, values):
-                assert isinstance(vals, (list, tuple)), (
-                    f"The values of parameter '{name}' must be a list or tuple, got {type(vals).__name__}."
-                )
-            processed = dict(zip(parameters, values))
-        self.parameters = self._processParameterDict(processed)
+        if kind not in SUPPORTED_KINDS:
+            raise ParameterError(f"kind must be one of {SUPPORTED_KINDS}, got kind={kind!r}.")
+        self.kind, self.kind_guessed, self._requested_kind = kind, False, kind
+        self.star = bool(allow_star_notation)
+        self.parameters = self._processParameterDict(_as_dict(parameters, parameterValues))
         self._refresh()
 
     # ------------------------------------------------------------------ processing
     def _processParameterDict(self, parameters):
         """Convert value arrays to lists, validate them, guess the kind and set the attributes."""
-        out = {}
-        for name, values in parameters.items():
-            assert isinstance(name, str), f"Parameter names must be strings, got {name!r}."
-            if isinstance(values, np.ndarray):
-                assert values.ndim == 1, f"Parameter {name} is not one-dimensional."
-                values = values.tolist()
-            elif isinstance(values, tuple):
-                values = list(values)
-            elif not isinstance(values, list):
-                raise AssertionError(
-                    f"The values of parameter '{name}' must be a list, tuple or 1-D array, got {values!r}."
-                )
-            out[name] = values
+        out = {name: _value_list(name, values) for name, values in parameters.items()}
         if self._requested_kind is None:
             self.kind = self._guess_kind(out)
             self.kind_guessed = self.kind is not None
@@ -159,20 +177,18 @@ class ParameterSpace:
     def _validate_bounds(parameters):
         prefix = "An error occured while validating the ParameterSpace of kind 'bound':"
         for name, values in parameters.items():
-            assert isinstance(values, (list, tuple)) and len(values) == 2, (
-                f"{prefix} parameter '{name}' must be given as [low, high], got {values!r}."
-            )
-            assert all(isinstance(v, numbers.Real) for v in values), (
-                f"{prefix} the bounds of '{name}' must be numbers, got {values!r}."
-            )
-            assert values[1] > values[0], (
-                f"{prefix} the upper bound of '{name}' must be larger than the lower one, got {values!r}."
-            )
+            if len(values) != 2:
+                raise ParameterError(f"{prefix} parameter '{name}' must be given as [low, high], got {values!r}.")
+            if not all(isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_)) for v in values):
+                raise ParameterTypeError(f"{prefix} the bounds of '{name}' must be numbers, got {values!r}.")
+            if not values[1] > values[0]:
+                raise ParameterError(
+                    f"{prefix} the upper bound of '{name}' must be larger than the lower one, got {values!r}."
+                )
 
     def _refresh(self):
         """Names, values and the named tuple from ``self.parameters``."""
-        self.parameterNames = list(self.parameters)
-        self.parameterValues = list(self.parameters.values())
+        self.parameterNames, self.parameterValues = list(self.parameters), [v for v in self.parameters.values()]
         sanitized = sanitize_dot_dict(self.parameters)
         self.named_tuple_constructor = namedtuple("ParameterSpace", list(sanitized))
         self.named_tuple = self.named_tuple_constructor(**sanitized)
@@ -188,9 +204,7 @@ class ParameterSpace:
         return self.parameters[key]
 
     def __setitem__(self, key, values):
-        parameters = dict(self.parameters)
-        parameters[key] = values
-        self.parameters = self._processParameterDict(parameters)
+        self.parameters = self._processParameterDict({**self.parameters, key: values})
         self._refresh()
 
     def dict(self):
@@ -251,19 +265,21 @@ class ParameterSpace:
 
         Raises
         ------
-        AssertionError
+        ParameterError
             If the kind is None (an empty space), or the zipped lists have different lengths.
         """
-        assert self.kind is not None, "The parameter space has no kind (is it empty?)."
-        if self.kind in ("point", "bound", "explicit"):
-            lengths = {len(v) for v in self.parameters.values()}
-            assert len(lengths) <= 1, (
-                f"All parameters of a '{self.kind}' space must have the same number of values, got "
-                f"{ {k: len(v) for k, v in self.parameters.items()} }."
-            )
-            return {k: list(v) for k, v in self.parameters.items()}
+        if self.kind is None:
+            raise ParameterError("This ParameterSpace is empty (kind None): it has no runs to parametrize.")
         if self.kind == "sequence":
-            return self._inflate_to_sequence(self.parameters)
+            return ParameterSpace._inflate_to_sequence(self.parameters)
+        if self.kind != "grid":  # point, bound, explicit: zipped lists
+            counts = {k: len(v) for k, v in self.parameters.items()}
+            if len(set(counts.values())) > 1:
+                raise ParameterError(
+                    f"All parameters of a '{self.kind}' space must have the same number of values (run i takes "
+                    f"value i of each), got {counts}; use kind='grid' for all combinations."
+                )
+            return {k: list(v) for k, v in self.parameters.items()}
         names = list(self.parameters)
         product = list(itertools.product(*self.parameters.values()))
         return {name: [combo[i] for combo in product] for i, name in enumerate(names)}

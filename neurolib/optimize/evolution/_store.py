@@ -24,8 +24,9 @@ states and counters). Each is written to a temporary file and moved into place w
 checkpoint is either complete or absent, whenever the process is killed. Replaying ``base.pkl`` and the
 generation files in order rebuilds exactly the state after the last completed generation. The folder is removed
 when ``run()`` returns; the results stay in the HDF5 file. While an evolution runs (or has been resumed) it holds
-an exclusive ``flock`` on ``<folder>/lock``, so a second process with the same configuration does not resume the
-same folder; the lock goes away with the process, however it ends.
+an exclusive lock on ``<folder>/lock`` (from the ``filelock`` package, so it works on every platform), which keeps a
+second process with the same configuration from resuming the same folder; the lock ends with its process, however
+that process ends.
 
 Why pickles and not the HDF5 file: a checkpoint must be complete or absent after a ``kill -9`` at any instant, which
 :func:`os.replace` guarantees for a whole file; HDF5 offers no such guarantee for a group written in place.
@@ -47,11 +48,6 @@ import numpy as np
 
 from neurolib._storage.hdf import StoreError, read_value, write_value
 from neurolib._storage.hdf import read_tree as _read_tree
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows: no locking
-    fcntl = None
 from neurolib.utils.collections import dotdict
 
 FORMAT = "neurolib-evolution-1"
@@ -79,26 +75,31 @@ class NameTaken(Exception):
 
 
 def lock(folder):
-    """Take the exclusive lock of a checkpoint folder; returns the open lock file, or None if another holds it."""
-    path = os.path.join(folder, "lock")
-    fh = open(path, "a+b")
-    if fcntl is None:
-        return fh
+    """Try to take the exclusive lock of a checkpoint folder without waiting.
+
+    Returns
+    -------
+    filelock.FileLock or None
+        The held lock, or None when another process (or another evolution of this one) holds it.
+    """
+    from filelock import FileLock, Timeout  # imported where it is used: portable, no fcntl needed
+
+    held = FileLock(os.path.join(folder, "lock"), timeout=0, thread_local=False)
     try:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        fh.close()
+        held.acquire()
+    except Timeout:
         return None
-    return fh
+    return held
 
 
-def unlock(fh):
-    """Release a lock taken with :func:`lock`."""
-    if fh is not None:
-        try:
-            fh.close()
-        except OSError:
-            pass
+def unlock(held):
+    """Release a lock taken with :func:`lock` (None is ignored)."""
+    if held is None:
+        return
+    try:
+        held.release(force=True)
+    except OSError:  # its folder was removed meanwhile
+        pass
 
 
 class Checkpoints:

@@ -21,6 +21,8 @@ import random
 import numpy as np
 from deap import base
 
+from neurolib.errors import ParameterError
+
 __all__ = [
     "Fitness",
     "Individual",
@@ -219,7 +221,7 @@ def gaussianAdaptiveMutation_nStepSizes(individual, gamma_gl=None, gamma=None):
         ``(individual,)``.
     """
     if len(individual) % 2:
-        raise ValueError(
+        raise ParameterError(
             f"gaussianAdaptiveMutation_nStepSizes needs n values followed by n step sizes; got {len(individual)} genes."
         )
     n = len(individual) // 2
@@ -331,7 +333,10 @@ def selBest_multiObj(pop, k):
 # ---------------------------------------------------------------------------------------------- crossover
 def _halves(ind1, ind2):
     if len(ind1) != len(ind2) or len(ind1) % 2:
-        raise ValueError("The adaptive crossovers need two individuals of the same even length (values + step sizes).")
+        raise ParameterError(
+            f"The adaptive crossovers need two individuals of the same even length (values + step sizes), got "
+            f"lengths {len(ind1)} and {len(ind2)}."
+        )
     return len(ind1) // 2
 
 

@@ -44,11 +44,13 @@ import os
 import pickle
 import time
 import uuid
+import warnings
 
 import numpy as np
 from deap import base, tools
 
 from neurolib._storage.hdf import check_writable
+from neurolib.errors import ParameterError, ParameterTypeError
 from neurolib.optimize._runner import TaskError, run_tasks
 from neurolib.optimize.evolution import _store
 from neurolib.optimize.evolution import deapUtils as du
@@ -65,6 +67,66 @@ ALGORITHMS = ["adaptive", "nsga2"]
 _SAVE_FORMAT = "neurolib-evolution-save-1"
 _NAMES_IN_USE: set = set()  # (results file, trajectory name) handed out in this process
 _RESERVED_ATTRS = {"fitness", "id", "gIdx", "params", "outputs", "parentIds", "simulation_stored", "error"}
+
+
+def _is_count(value, minimum):
+    """An integer (not a bool) of at least ``minimum``."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_)) and value >= minimum
+
+
+def _check_arguments(evalFunction, parameterSpace, weightList, model, ncores, POP_INIT_SIZE, POP_SIZE, NGEN,
+                     algorithm, seed):  # fmt: skip
+    """Validate the arguments of :class:`Evolution`; returns the weights as a list of floats.
+
+    Every error is a :class:`~neurolib.errors.ParameterError` (also an ``AssertionError``, which the published
+    package raised for several of these) naming the argument, what it must be and what it was.
+    """
+    if not callable(evalFunction):
+        raise ParameterTypeError(
+            f"evalFunction must be a function evalFunction(traj) -> (fitness, outputs), got "
+            f"{type(evalFunction).__name__}."
+        )
+    if not isinstance(parameterSpace, ParameterSpace):
+        raise ParameterTypeError(f"parameterSpace must be a ParameterSpace, got {type(parameterSpace).__name__}.")
+    if parameterSpace.kind != "bound":
+        raise ParameterError(
+            f"Evolution needs a ParameterSpace of kind 'bound' (one [low, high] pair per parameter), got kind "
+            f"{parameterSpace.kind!r}."
+        )
+    if algorithm not in ALGORITHMS:
+        raise ParameterError(f"Evolution: algorithm must be one of the following: {ALGORITHMS}; got {algorithm!r}.")
+    if weightList is None:
+        # reported through logging (nothing to act on: the documented default); see neurolib.optimize
+        logger.info("No weightList given: one fitness value per individual, maximised (weightList=[1.0]).")
+        weightList = [1.0]
+    try:
+        weights = [float(w) for w in weightList]
+    except (TypeError, ValueError):
+        raise ParameterTypeError(
+            f"weightList must be a list of numbers (one weight per fitness value), got {weightList!r}."
+        ) from None
+    if not weights or not all(math.isfinite(w) for w in weights):
+        raise ParameterError(f"weightList must hold at least one finite number, got {weightList!r}.")
+    for name, value in (("POP_INIT_SIZE", POP_INIT_SIZE), ("POP_SIZE", POP_SIZE), ("NGEN", NGEN)):
+        if not _is_count(value, 1):
+            raise ParameterError(f"{name} must be a positive integer, got {value!r}.")
+    for name, value in (("POP_SIZE", POP_SIZE), ("POP_INIT_SIZE", POP_INIT_SIZE)):
+        if value % 2:
+            raise ParameterError(
+                f"{name} must be even (the offspring are bred in pairs), got {name}={value}; use e.g. {value + 1}."
+            )
+    if POP_INIT_SIZE < POP_SIZE:
+        raise ParameterError(f"POP_INIT_SIZE ({POP_INIT_SIZE}) must be at least POP_SIZE ({POP_SIZE}).")
+    if parameterSpace.star and model is None:
+        raise ParameterError(
+            "model is None, but the parameter space uses star notation: the patterns are matched against the "
+            "parameters of a model, so pass model=... ."
+        )
+    if ncores is not None and not _is_count(ncores, 1):
+        raise ParameterError(f"ncores must be None or a positive integer, got {ncores!r}.")
+    if seed is not None and not _is_count(seed, 0):
+        raise ParameterError(f"seed must be None or a non-negative integer, got {seed!r}.")
+    return weights
 
 
 class EvolutionError(RuntimeError):
@@ -295,38 +357,10 @@ class Evolution:
         resume=True,
         progress=True,
     ):
-        if not callable(evalFunction):
-            raise TypeError(f"evalFunction must be callable, got {type(evalFunction).__name__}.")
-        if not isinstance(parameterSpace, ParameterSpace):
-            raise TypeError(f"parameterSpace must be a ParameterSpace, got {type(parameterSpace).__name__}.")
-        assert parameterSpace.kind == "bound", (
-            f"Evolution needs a ParameterSpace of kind 'bound' (one [low, high] pair per parameter), got kind "
-            f"{parameterSpace.kind!r}."
+        weightList = _check_arguments(
+            evalFunction, parameterSpace, weightList, model, ncores, POP_INIT_SIZE, POP_SIZE, NGEN, algorithm, seed
         )
-        if algorithm not in ALGORITHMS:
-            raise ValueError(f"Evolution: algorithm must be one of the following: {ALGORITHMS}")
-        if weightList is None:
-            logger.info("weightList not set, assuming single fitness value to be maximized.")
-            weightList = [1.0]
-        weightList = [float(w) for w in weightList]
-        if not weightList or not all(math.isfinite(w) for w in weightList):
-            raise ValueError(f"weightList must hold at least one finite number, got {weightList!r}.")
-        for name, value in (("POP_INIT_SIZE", POP_INIT_SIZE), ("POP_SIZE", POP_SIZE), ("NGEN", NGEN)):
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-        assert POP_SIZE % 2 == 0, "Please chose an even number for POP_SIZE!"
-        assert POP_INIT_SIZE % 2 == 0, "Please chose an even number for POP_INIT_SIZE!"
-        if POP_INIT_SIZE < POP_SIZE:
-            raise ValueError(f"POP_INIT_SIZE ({POP_INIT_SIZE}) must be at least POP_SIZE ({POP_SIZE}).")
-        if parameterSpace.star and model is None:
-            raise ValueError("With star notation in the parameter space a model is needed.")
-        if ncores is not None and (isinstance(ncores, bool) or not isinstance(ncores, numbers.Integral) or ncores < 1):
-            raise ValueError(f"ncores must be None or a positive integer, got {ncores!r}.")
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0):
-            raise ValueError(f"seed must be None or a non-negative integer, got {seed!r}.")
-
-        self.evalFunction = evalFunction
-        self.weightList = weightList
+        self.evalFunction, self.weightList = evalFunction, weightList
         self.model = model
         self.NGEN = int(NGEN)
         self.POP_SIZE = int(POP_SIZE)
@@ -352,31 +386,21 @@ class Evolution:
         )  # fmt: skip
         self._resolve_operators()
         if self.parentSelectionOperator is tools.selTournamentDCD and self.POP_SIZE % 4:
-            raise ValueError(
+            raise ParameterError(
                 f"The parent selection of nsga2 (selTournamentDCD) needs POP_SIZE divisible by 4, got {POP_SIZE}."
             )
 
-        self.history = {}
-        self.pop = []
-        self.gIdx = -1
-        self.evaluationCounter = 0
-        self.last_id = 0
+        # the state of a fresh evolution: nothing evaluated yet
+        self.pop, self.history, self.gIdx, self.last_id, self.evaluationCounter = [], {}, -1, 0, 0
         self.nInvalid = {"exception": 0, "nonfinite": 0}
-        self.invalidPerGeneration = {}
-        self.failures = {}
-        self.comments = "no comments"
-        self.verbose = False
-        self.verbose_plotting = True
-        self.plotColor = "C0"
-        self.traj = None
+        self.invalidPerGeneration, self.failures = {}, {}
         self.tree, self.id_genx, self.id_score = {}, {}, {}
-        self._records = {}
-        self._times = {}
-        self._initialPopulationSimulated = False
-        self._run_target = None
-        self._ckpt_folder = None
-        self._lock = None
-        self.resumedFrom = None
+        self._records, self._times, self._gen0_done = {}, {}, False
+        # reporting (set by run()) and the user's notes
+        self.verbose, self.verbose_plotting, self.plotColor, self.comments = False, True, "C0", "no comments"
+        # stored results and checkpoints
+        self.traj, self.resumedFrom = None, None
+        self._run_target = self._ckpt_folder = self._lock = None
 
         model_seed = None
         if model is not None:
@@ -412,12 +436,16 @@ class Evolution:
         return unique
 
     # ------------------------------------------------------------------ set-up
-    def _set_space(self, parameterSpace):
-        self.parameterSpace = parameterSpace
-        self.ParametersInterval = parameterSpace.named_tuple_constructor
-        self.paramInterval = parameterSpace.named_tuple
-        self._names = list(parameterSpace.parameterNames)
-        self._fields = list(self.ParametersInterval._fields)
+    def _set_space(self, space):
+        """The space, its bounds as a namedtuple (sanitized names) and the parameter names."""
+        self.parameterSpace, self.paramInterval = space, space.named_tuple
+        self.ParametersInterval = space.named_tuple_constructor
+        self._names, self._fields = list(space.parameterNames), list(space.named_tuple_constructor._fields)
+
+    @property
+    def _initialPopulationSimulated(self):
+        """Whether generation 0 is done (the published package's name for it)."""
+        return self._gen0_done
 
     def _presets(self):
         n_obj = len(self.weightList)
@@ -450,9 +478,9 @@ class Evolution:
         for op_name, p_name in pairs:
             op, p = self._given_operators[op_name], self._given_operators[p_name]
             if op is not None and not callable(op):
-                raise TypeError(f"{op_name} must be callable, got {type(op).__name__}.")
+                raise ParameterTypeError(f"{op_name} must be callable, got {type(op).__name__}.")
             if p is not None and not isinstance(p, dict):
-                raise TypeError(f"{p_name} must be a dict of keyword arguments, got {type(p).__name__}.")
+                raise ParameterTypeError(f"{p_name} must be a dict of keyword arguments, got {type(p).__name__}.")
             if op is None:
                 op = presets[op_name]
                 p = dict(presets[p_name]) if p is None else dict(p)
@@ -462,8 +490,11 @@ class Evolution:
             setattr(self, p_name, p)
 
     def _build_toolbox(self):
+        """DEAP toolbox: ``individual()`` and ``population(n=...)`` make new (untagged, unevaluated) individuals;
+        ``mate``, ``mutate``, ``selectParents``, ``select``, ``selBest``, ``evaluate`` and ``clone`` as configured."""
         tb = base.Toolbox()
         tb.register("individual", self._new_individual)
+        tb.register("population", tools.initRepeat, list, tb.individual)
         tb.register("mate", self.matingOperator)
         tb.register("mutate", self.mutationOperator)
         tb.register("selectParents", self.parentSelectionOperator)
@@ -506,11 +537,14 @@ class Evolution:
         return du.Individual(genes, self.weightList)
 
     def _tag(self, ind, gIdx):
-        assert not hasattr(ind, "id"), "Individual has an id already, will not overwrite it!"
-        ind.id = self.last_id
+        """Give a new individual its id, generation, ``params`` and one attribute per parameter."""
+        if hasattr(ind, "id"):
+            raise ParameterError(
+                f"Cannot tag individual {ind.id} as new in generation {gIdx}: it already carries an id (ids are "
+                f"never reused); pass individuals made by toolbox.individual() or toolbox.population(n=...)."
+            )
+        ind.id, ind.gIdx, ind.simulation_stored = self.last_id, gIdx, False
         self.last_id += 1
-        ind.gIdx = gIdx
-        ind.simulation_stored = False
         ind.params = self.individualToDict(ind)
         for field, value in ind.params.items():
             if field not in _RESERVED_ATTRS:
@@ -577,14 +611,15 @@ class Evolution:
             ``self.model`` itself (not a copy), its parameters updated.
         """
         if self.model is None:
-            raise ValueError("This evolution has no model: pass model= to Evolution to use getModelFromTraj.")
+            raise ParameterError("This evolution has no model: pass model= to Evolution to use getModelFromTraj.")
         ind = self.getIndividualFromTraj(traj)
         values = self.individualToDict(ind)
-        if self.parameterSpace.star:
-            update = unwrap_star_dotdict(values, self.model, replaced_dict=BACKWARD_REPLACE)
-        else:
-            update = {name: values[field] for name, field in zip(self._names, self._fields)}
-        self.model.params.update(update)
+        star = self.parameterSpace.star
+        self.model.params.update(
+            unwrap_star_dotdict(values, self.model, replaced_dict=BACKWARD_REPLACE)
+            if star
+            else {name: values[field] for name, field in zip(self._names, self._fields)}
+        )
         if self._model_seed_free:
             seed = getattr(traj, "seed", None)
             self.model.params["seed"] = seed if seed is not None else self.individualSeed(ind.id)
@@ -646,22 +681,27 @@ class Evolution:
             logger.warning(f"The evaluation of individual {ind.id} ({ind.params}) raised {err.message}")
 
     def _set_fitness(self, ind, res):
-        assert isinstance(res, (tuple, list)) and len(res) == 2, (
-            "Evaluation function must return tuple with shape (fitness, output_data)"
-        )
+        if not (isinstance(res, (tuple, list)) and len(res) == 2):
+            raise ParameterTypeError(
+                f"Evaluation function must return tuple with shape (fitness, output_data); evalFunction "
+                f"{_qualname(self.evalFunction)} returned {type(res).__name__}: {res!r:.200}"
+            )
         fitness, outputs = res
         if isinstance(fitness, numbers.Number) or (isinstance(fitness, np.ndarray) and fitness.ndim == 0):
             fitness = (fitness,)
         fitness = tuple(fitness)
-        assert len(fitness) == len(self.weightList), (
-            f"The evaluation returned {len(fitness)} fitness values, but weightList has {len(self.weightList)} entries."
-        )
+        if len(fitness) != len(self.weightList):
+            raise ParameterError(
+                f"The evaluation returned {len(fitness)} fitness values, but weightList has {len(self.weightList)} "
+                f"entries ({self.weightList}); return one value per weight."
+            )
         if outputs is None:
             outputs = {}
-        assert isinstance(outputs, dict), (
-            f"The second value returned by the evaluation function must be a dict of outputs, got "
-            f"{type(outputs).__name__}."
-        )
+        if not isinstance(outputs, dict):
+            raise ParameterTypeError(
+                f"The second value returned by the evaluation function must be a dict of outputs, got "
+                f"{type(outputs).__name__}."
+            )
         values = tuple(math.nan if v is None else float(v) for v in fitness)
         ind.fitness.values = values
         w = [v for v in ind.fitness.wvalues if math.isfinite(v)]
@@ -685,9 +725,14 @@ class Evolution:
 
     @staticmethod
     def _record(pop):
+        """The stored summary of a population: raw fitness, scores, genes and ids (NaN where not evaluated)."""
+
+        def raw(fit):
+            return fit.values if fit.valid else (math.nan,) * len(fit.weights)
+
         return {
-            "fitness": np.array([ind.fitness.values for ind in pop], dtype=float),
-            "scores": np.array([ind.fitness.score for ind in pop], dtype=float),
+            "fitness": np.array([raw(ind.fitness) for ind in pop], dtype=float),
+            "scores": np.array([getattr(ind.fitness, "score", math.nan) for ind in pop], dtype=float),
             "population": np.array([list(ind) for ind in pop], dtype=float),
             "ind_ids": np.array([ind.id for ind in pop], dtype=np.int64),
         }
@@ -713,10 +758,9 @@ class Evolution:
         AssertionError
             If the evaluation function returns something else than ``(fitness tuple, outputs dict)``.
         """
-        self.verbose = verbose
-        self.verbose_plotting = verbose_plotting
+        self.verbose, self.verbose_plotting = bool(verbose), bool(verbose_plotting)
         if self._run_target is None:
-            target = self.NGEN - 1 if not self._initialPopulationSimulated else self.gIdx + self.NGEN - 1
+            target = self.NGEN - 1 if not self._gen0_done else self.gIdx + self.NGEN - 1
             self._start_checkpoints(target)
         else:
             target = self._run_target
@@ -731,7 +775,7 @@ class Evolution:
         bar = self._progress_bar(target)
         self._bar = bar
         try:
-            if not self._initialPopulationSimulated:
+            if not self._gen0_done:
                 self.runInitial()
             self.runEvolution(target)
         except BaseException:
@@ -788,11 +832,12 @@ class Evolution:
             else:
                 logger.info(msg)
         if self.verbose and g > 0:
-            self.info(plot=self.verbose_plotting, info=True)
+            self.info(self.verbose_plotting)
 
     def runInitial(self):
         """Create, evaluate and select the initial population (generation 0)."""
-        assert not self._initialPopulationSimulated, "The initial population has already been simulated."
+        if self._gen0_done:
+            raise RuntimeError("runInitial(): generation 0 of this evolution is done already; use runEvolution().")
         with self._generation_guard():
             self._times["start_initial"] = time.time()
             self.gIdx = 0
@@ -806,7 +851,7 @@ class Evolution:
             self._records[0] = self._record(pop)
             with du.local_random(self._rng):
                 self.pop = self._select_survivors(pop, self.POP_SIZE)
-            self._initialPopulationSimulated = True
+            self._gen0_done = True
             self._times["end_initial"] = time.time()
             self._after_generation(pop)
 
@@ -818,7 +863,8 @@ class Evolution:
         target : int, optional
             The last generation to run.
         """
-        assert self._initialPopulationSimulated, "Run the initial population first (runInitial or run)."
+        if not self._gen0_done:
+            raise RuntimeError("runEvolution(): there is no initial population yet; call runInitial() or run() first.")
         if target is None:
             target = self.gIdx + self.NGEN - 1
         self._times.setdefault("start_evolution", time.time())
@@ -873,7 +919,7 @@ class Evolution:
             "nInvalid": dict(self.nInvalid),
             "invalidPerGeneration": dict(self.invalidPerGeneration),
             "failures": dict(self.failures),
-            "initial": self._initialPopulationSimulated,
+            "initial": self._gen0_done,
             "times": dict(self._times),
         }
         fitness = [(ind.fitness, dict(ind.fitness.__dict__)) for ind in self.pop]
@@ -900,7 +946,7 @@ class Evolution:
             "nInvalid": self.nInvalid,
             "invalidPerGeneration": self.invalidPerGeneration,
             "failures": self.failures,
-            "initial": self._initialPopulationSimulated,
+            "initial": self._gen0_done,
             "times": self._times,
         }
 
@@ -915,12 +961,12 @@ class Evolution:
         self.nInvalid = state["nInvalid"]
         self.invalidPerGeneration = state["invalidPerGeneration"]
         self.failures = state["failures"]
-        self._initialPopulationSimulated = state["initial"]
+        self._gen0_done = state["initial"]
         self._times = state["times"]
 
     def _start_checkpoints(self, target):
         ckpt = _store.Checkpoints(self.HDF_FILE)
-        base_state = self._state() if self._initialPopulationSimulated else None
+        base_state = self._state() if self._gen0_done else None
         base = {
             "fingerprint": self._fingerprint,
             "uid": self._uid,
@@ -935,7 +981,9 @@ class Evolution:
         try:
             self._ckpt_folder, self._lock = ckpt.start(self._uid, base, held=self._lock)
         except Exception as e:  # e.g. outputs that cannot be pickled: run without checkpoints
-            logger.warning(f"Cannot write the checkpoint of this evolution ({e}); it will not be resumable.")
+            warnings.warn(  # to act on (see neurolib.optimize): a crash now loses the run
+                f"Cannot write the checkpoint of this evolution ({e}); it will not be resumable.", stacklevel=3
+            )
             self._ckpt_folder = None
         self._run_target = int(target)
 
@@ -1000,7 +1048,7 @@ class Evolution:
             self._times = dict(p["times"])
             self.trajectoryName = p["trajectoryName"]
             if g == 0:
-                self._initialPopulationSimulated = True
+                self._gen0_done = True
         self._ckpt_folder = folder
         self._run_target = int(base["target"])
         self.resumedFrom = self.gIdx
@@ -1055,7 +1103,11 @@ class Evolution:
                     if ind.gIdx == g and du.is_valid(ind):
                         ind.simulation_stored = True
         except Exception as e:
-            logger.warning(f"Error: Write to the results file {self.HDF_FILE} failed: {type(e).__name__}: {e}")
+            warnings.warn(  # to act on (see neurolib.optimize): the results are only in memory
+                f"Could not store the results in {self.HDF_FILE} ({type(e).__name__}: {e}); they are kept in memory "
+                f"(dfEvolution(), saveEvolution()).",
+                stacklevel=2,
+            )
 
     def _sync_results(self):
         """After a resume: store the generations the results file may lack (a damaged file is set aside)."""
@@ -1125,24 +1177,29 @@ class Evolution:
         return gens, all_scores
 
     def _df(self, inds, outputs):
+        """One row per individual; works for individuals the evolution has not tagged (e.g. from
+        ``toolbox.population``): a missing id/generation is NaN, a missing score is computed from the fitness."""
+        n_obj = len(self.weightList)
         rows = []
         for ind in inds:
             row = {name: ind[i] for i, name in enumerate(self._names)}
-            row["score"] = getattr(ind.fitness, "score", math.nan)
-            row["id"] = ind.id
-            row["gen"] = ind.gIdx
+            fit = ind.fitness
+            row["score"] = getattr(fit, "score", None)
+            if row["score"] is None:
+                finite = [w for w in fit.wvalues if math.isfinite(w)]
+                row["score"] = sum(finite) / n_obj if fit.valid else math.nan
+            row["id"] = getattr(ind, "id", math.nan)
+            row["gen"] = getattr(ind, "gIdx", math.nan)
             if outputs:
-                for key, value in (getattr(ind, "outputs", None) or {}).items():
-                    row[key] = value
-            values = ind.fitness.values if ind.fitness.valid else (math.nan,) * len(self.weightList)
-            for i, v in enumerate(values):
-                row[f"f{i}"] = v
+                row.update(getattr(ind, "outputs", None) or {})
+            raw = list(fit.values) if fit.valid else []
+            raw += [math.nan] * (n_obj - len(raw))
+            row.update({f"f{i}": v for i, v in enumerate(raw[:n_obj])})
             rows.append(row)
         import pandas as pd  # only needed here; keeps `import neurolib.optimize.evolution` light
 
         if not rows:
-            cols = self._names + ["score", "id", "gen"] + [f"f{i}" for i in range(len(self.weightList))]
-            return pd.DataFrame(columns=cols)
+            return pd.DataFrame(columns=[*self._names, "score", "id", "gen", *(f"f{i}" for i in range(n_obj))])
         return pd.DataFrame(rows)
 
     def dfPop(self, outputs=False):
@@ -1200,26 +1257,28 @@ class Evolution:
             eu.printEvolutionInfo(self)
         valid = self.getValidPopulation()
         scores = self.getScores()
-        print("--- Info summary ---")
-        print(f"Valid: {len(valid)}")
-        print(f"Mean score (weighted fitness): {np.mean(scores) if len(scores) else math.nan:.4g}")
         n_exc, n_nan = self.nInvalid["exception"], self.nInvalid["nonfinite"]
-        print(
-            f"Invalid evaluations: {n_exc + n_nan} of {self.evaluationCounter} "
-            f"({n_exc} raised, {n_nan} returned NaN/inf); in the current population: "
-            f"{len(self.pop) - len(valid)}"
-        )
-        eu.printParamDist(self.pop, self.paramInterval, self.gIdx)
-        print("--------------------")
-        print(f"Best {bestN} individuals:")
-        eu.printIndividuals(self.toolbox.selBest(valid, bestN), self.paramInterval, names=self._names)
-        print("--------------------")
-        if plot:
-            try:
-                self.plotProgress(reverse=reverse)
-            except Exception as e:  # a plot must not break the summary
-                logger.warning(f"Could not plot the progress: {e}")
-            eu.plotPopulation(self, plotScattermatrix=True, save_plots=self.trajectoryName, color=self.plotColor)
+        rule = "=" * 24
+        summary = [
+            f"{rule} population after generation {self.gIdx} {rule}",
+            f"valid individuals: {len(valid)} of {len(self.pop)}",
+            f"mean score (weighted fitness): {np.mean(scores) if len(scores) else math.nan:.4g}",
+            f"invalid evaluations so far: {n_exc + n_nan} of {self.evaluationCounter} ({n_exc} raised, {n_nan} "
+            f"returned NaN/inf)",
+        ]
+        print("\n".join(summary))
+        eu.printParamDist(self.pop, self.paramInterval, self.gIdx, names=self._names)
+        top = self.toolbox.selBest(valid, bestN)
+        print(f"{rule} the {len(top)} best (of {bestN} asked) {rule}")
+        eu.printIndividuals(top, self.paramInterval, names=self._names)
+        print("=" * (2 * len(rule) + 2))
+        if not plot:
+            return
+        try:
+            eu.plotProgress(self, reverse)
+        except Exception as e:  # a plot must not break the summary
+            logger.warning(f"Could not plot the progress: {e}")
+        eu.plotPopulation(self, plotScattermatrix=True, save_plots=self.trajectoryName, color=self.plotColor)
 
     def plotProgress(self, reverse=False):
         """Plot the scores of every generation (image) and their mean and range (see :mod:`evolutionaryUtils`)."""
@@ -1260,6 +1319,8 @@ class Evolution:
 
     def __setstate__(self, state):
         state = dict(state)
+        if "_initialPopulationSimulated" in state:  # saved before the attribute was renamed
+            state["_gen0_done"] = state.pop("_initialPopulationSimulated")
         names, values, kind, star = state.pop("_space")
         model = state.get("model")
         if model is not None:
@@ -1303,7 +1364,11 @@ class Evolution:
             try:
                 pickle.dumps(state[key])
             except Exception:
-                logger.warning(f"saveEvolution: the {what} {key} = {state[key]!r} cannot be pickled; not saved.")
+                warnings.warn(  # to act on (see neurolib.optimize): set it again after loadEvolution
+                    f"saveEvolution: the {what} {key} = {state[key]!r} cannot be pickled; not saved (set it again on "
+                    f"the loaded evolution).",
+                    stacklevel=2,
+                )
                 state[key] = _Unsaved(_qualname(state[key]), what)
         ops = dict(state["_given_operators"])
         for key, value in ops.items():
@@ -1330,7 +1395,9 @@ class Evolution:
         with open(fname, "rb") as fh:
             obj = pickle.load(fh)
         if not isinstance(obj, dict) or obj.get("format") != _SAVE_FORMAT:
-            raise ValueError(f"{fname!r} is not an evolution saved by this version of neurolib.")
+            raise ParameterError(
+                f"loadEvolution: {fname!r} is not an evolution saved by this version of neurolib (saveEvolution)."
+            )
         evolution = Evolution.__new__(Evolution)
         evolution.__setstate__(obj["state"])
         evolution.traj = None

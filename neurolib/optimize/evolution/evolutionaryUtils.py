@@ -25,6 +25,7 @@ __all__ = [
     "printEvolutionInfo",
     "printIndividuals",
     "printParamDist",
+    "saveToPypet",
 ]
 
 _NON_INTERACTIVE = {"agg", "pdf", "ps", "svg", "cairo", "template", "pgf"}
@@ -54,6 +55,64 @@ def _finish(fig, save_plots=None, suffix="plot"):
 
 def _names_of(paramInterval, names=None):
     return list(names) if names is not None else list(paramInterval._fields)
+
+
+# ---------------------------------------------------------------------------------------------- storing
+def saveToPypet(traj, pop, gIdx):
+    """Store a generation in the results file of an evolution (the published package's per-generation step).
+
+    :meth:`Evolution.run` already stores every generation, so this is only needed for populations assembled by
+    hand. The published package wrote into a pypet trajectory; neurolib stores evolutions without pypet, so the
+    first argument is the :class:`~neurolib.optimize.evolution.Evolution` itself (its results file and trajectory
+    name). The generation goes to ``results/evolution/gen_<gIdx>`` (``fitness``, ``scores``, ``population``,
+    ``ind_ids``), and the outputs of its valid individuals not stored before to ``results/outputs/ind_<id>``.
+    A generation already stored is left as it is.
+
+    Parameters
+    ----------
+    traj : Evolution
+        The evolution whose results file receives the generation.
+    pop : list of Individual
+        Evaluated individuals with an ``id`` (as made and tagged by the evolution).
+    gIdx : int
+        Generation index (``>= 0``).
+
+    Raises
+    ------
+    ParameterTypeError
+        If ``traj`` is not an Evolution (e.g. a pypet trajectory, or a stored evolution loaded read-only).
+    ParameterError
+        If ``gIdx`` is not a non-negative integer, or an individual has no ``id``.
+    """
+    import numbers
+
+    from neurolib.errors import ParameterError, ParameterTypeError
+    from neurolib.optimize.evolution import _store
+    from neurolib.optimize.evolution.deapUtils import is_valid
+    from neurolib.optimize.evolution.evolution import Evolution
+
+    if not isinstance(traj, Evolution):
+        raise ParameterTypeError(
+            f"saveToPypet(traj, pop, gIdx): traj must be the Evolution whose results file receives the generation, "
+            f"got {type(traj).__module__}.{type(traj).__name__}. neurolib does not use pypet trajectories; "
+            f"Evolution.run() stores each generation itself, and loadResults() reads them back."
+        )
+    if isinstance(gIdx, bool) or not isinstance(gIdx, numbers.Integral) or gIdx < 0:
+        raise ParameterError(f"saveToPypet: gIdx must be a non-negative integer, got {gIdx!r}.")
+    missing = [k for k, ind in enumerate(pop) if not hasattr(ind, "id")]
+    if missing:
+        raise ParameterError(
+            f"saveToPypet: the individuals at positions {missing[:5]} of pop have no id; only individuals tagged by "
+            f"the evolution (evaluated by run()) can be stored."
+        )
+    record = traj._record(pop)
+    fresh = [ind for ind in pop if is_valid(ind) and not getattr(ind, "simulation_stored", False)]
+    outputs = {ind.id: getattr(ind, "outputs", None) or {} for ind in fresh}
+    item = (int(gIdx), record, outputs)
+    _store.write_generations(traj.HDF_FILE, traj.trajectoryName, traj._uid, traj._header, [item])
+    traj._records.setdefault(int(gIdx), record)
+    for ind in fresh:
+        ind.simulation_stored = True
 
 
 # ---------------------------------------------------------------------------------------------- printing
@@ -95,59 +154,62 @@ def printIndividuals(pop, paramInterval, stats=True, names=None):
     names : list of str, optional
         Parameter names (default: the fields of ``paramInterval``).
     """
-    print(f"Printing {len(pop)} individuals")
     names = _names_of(paramInterval, names)
-    for i, ind in enumerate(pop):
-        values = ind.fitness.values if ind.fitness.valid else ()
-        print(f"Individual {i}")
-        print(f"\tFitness values: {' '.join(f'{v:.4g}' for v in values)}")
-        print(f"\tScore: {getattr(ind.fitness, 'score', math.nan):.4g}")
-        print(f"\tWeighted fitness: {' '.join(f'{v:.4g}' for v in ind.fitness.wvalues)}")
-        if stats and values:
-            print(f"\tStats mean {np.nanmean(values):.4g} std {np.nanstd(values):.4g} min {np.nanmin(values):.4g}"
-                  f" max {np.nanmax(values):.4g}")  # fmt: skip
-        for k, name in enumerate(names):
-            print(f'\tmodel.params["{name}"] = {ind[k]:.4g}')
+    print(f"{len(pop)} individual(s):")
+    for rank, ind in enumerate(pop):
+        fit = ind.fitness
+        raw = fit.values if fit.valid else ()
+        lines = [
+            f"#{rank} (id {getattr(ind, 'id', '-')})",
+            "\tfitness: " + " ".join(f"{v:.4g}" for v in raw),
+            f"\tscore: {getattr(fit, 'score', math.nan):.4g}",
+            "\tweighted fitness: " + " ".join(f"{v:.4g}" for v in fit.wvalues),
+        ]
+        if stats and raw:
+            lines.append(
+                f"\tfitness mean {np.nanmean(raw):.4g} std {np.nanstd(raw):.4g} min {np.nanmin(raw):.4g} "
+                f"max {np.nanmax(raw):.4g}"
+            )
+        lines += [f'\tmodel.params["{name}"] = {ind[k]:.4g}' for k, name in enumerate(names)]
+        print("\n".join(lines))
 
 
 def printEvolutionInfo(evolution):
     """Print the settings of an evolution (sizes, operators, file, timing)."""
     ev = evolution
-    print("> Simulation parameters")
-    print(f"HDF file storage: {ev.HDF_FILE}")
-    print(f"Trajectory Name: {ev.trajectoryName}")
+
+    def name_of(obj):
+        return getattr(obj, "__name__", obj)
+
     times = ev._times
+    setup = [("results file", ev.HDF_FILE), ("trajectory", ev.trajectoryName)]
     if "start_initial" in times and "end_initial" in times:
-        print(f"Duration of evaluating initial population {times['end_initial'] - times['start_initial']:.3f} s")
+        setup.append(("initial population took", f"{times['end_initial'] - times['start_initial']:.3f} s"))
     if "start_evolution" in times and "end_evolution" in times:
-        print(f"Duration of evolution {times['end_evolution'] - times['start_evolution']:.3f} s")
+        setup.append(("generations took", f"{times['end_evolution'] - times['start_evolution']:.3f} s"))
     if ev.model is not None:
-        print(f"Model: {type(ev.model)}")
-        print(f"Model name: {getattr(ev.model, 'name', '')}")
-    print(f"Eval function: {ev.evalFunction}")
-    print(f"Parameter space: {ev.parameterSpace}")
-    print(f"Seed: {ev.seed}")
+        setup.append(("model", f"{getattr(ev.model, 'name', '')} ({type(ev.model).__name__})"))
+    setup += [("evaluation function", ev.evalFunction), ("parameter space", ev.parameterSpace), ("seed", ev.seed)]
     if ev.resumedFrom is not None:
-        print(f"Resumed after generation {ev.resumedFrom}")
-    print("> Evolution parameters")
-    print(f"Algorithm: {ev.algorithm}")
-    print(f"Number of generations: {ev.NGEN}")
-    print(f"Initial population size: {ev.POP_INIT_SIZE}")
-    print(f"Population size: {ev.POP_SIZE}")
-    print(f"Weights: {ev.weightList}")
-    print(f"Workers: {ev.executor if ev.executor is not None else ev.ncores}")
-    print("> Evolutionary operators")
-    print(f"Individual generator: {getattr(ev.individualGenerator, '__name__', ev.individualGenerator)}")
-    print(f"Mating operator: {getattr(ev.matingOperator, '__name__', ev.matingOperator)}")
-    print(f"Mating parameter: {ev.MATE_P}")
-    print(f"Selection operator: {getattr(ev.selectionOperator, '__name__', ev.selectionOperator)}")
-    print(f"Selection parameter: {ev.SELECT_P}")
-    print(f"Parent selection operator: {getattr(ev.parentSelectionOperator, '__name__', ev.parentSelectionOperator)}")
-    print(f"Parent selection parameter: {ev.PARENT_SELECT_P}")
-    print(f"Mutation operator: {getattr(ev.mutationOperator, '__name__', ev.mutationOperator)}")
-    print(f"Mutation parameter: {ev.MUTATE_P}")
+        setup.append(("resumed after generation", ev.resumedFrom))
+    sizes = [
+        ("algorithm", ev.algorithm), ("generations per run()", ev.NGEN), ("initial population", ev.POP_INIT_SIZE),
+        ("population", ev.POP_SIZE), ("weights", ev.weightList),
+        ("workers", ev.executor if ev.executor is not None else ev.ncores),
+    ]  # fmt: skip
+    operators = [
+        ("individuals", f"{name_of(ev.individualGenerator)}"),
+        ("crossover", f"{name_of(ev.matingOperator)} {ev.MATE_P}"),
+        ("mutation", f"{name_of(ev.mutationOperator)} {ev.MUTATE_P}"),
+        ("parent selection", f"{name_of(ev.parentSelectionOperator)} {ev.PARENT_SELECT_P}"),
+        ("survivor selection", f"{name_of(ev.selectionOperator)} {ev.SELECT_P}"),
+    ]
+    for title, items in (("Set-up", setup), ("Sizes", sizes), ("Operators (keyword arguments)", operators)):
+        print(f"[{title}]")
+        for label, value in items:
+            print(f"  {label:<26} {value}")
     if ev.comments and ev.comments != "no comments":
-        print(f"Comments: {ev.comments}")
+        print(f"  {'comments':<26} {ev.comments}")
 
 
 # ---------------------------------------------------------------------------------------------- plots
@@ -300,20 +362,17 @@ def plotProgress(evolution, reverse=False, save_plots=None):
     matplotlib.figure.Figure
     """
     plt = _plt()
-    gens, all_scores = evolution.getScoresDuringEvolution(reverse=reverse)
-    fig, axs = plt.subplots(1, 2, figsize=(8, 3), dpi=100)
+    gens, all_scores = evolution.getScoresDuringEvolution(reverse=bool(reverse))
+    fig, (ax_img, ax_band) = plt.subplots(1, 2, figsize=(8, 3), dpi=100)
     if len(gens):
-        axs[0].imshow(all_scores.T, aspect="auto", origin="lower",
+        ax_img.imshow(all_scores.T, aspect="auto", origin="lower",
                       extent=(gens[0] - 0.5, gens[-1] + 0.5, -0.5, all_scores.shape[1] - 0.5))  # fmt: skip
         mean = np.nanmean(all_scores, axis=1)
-        axs[1].plot(gens, mean, color=evolution.plotColor, label="mean")
-        axs[1].fill_between(gens, np.nanmin(all_scores, axis=1), np.nanmax(all_scores, axis=1),
+        ax_band.plot(gens, mean, color=evolution.plotColor, label="mean")
+        ax_band.fill_between(gens, np.nanmin(all_scores, axis=1), np.nanmax(all_scores, axis=1),
                             color=evolution.plotColor, alpha=0.3, label="min-max")  # fmt: skip
-        axs[1].legend(frameon=False)
-    axs[0].set_xlabel("Generation")
-    axs[0].set_ylabel("Individual")
-    axs[0].set_title("Scores of the population")
-    axs[1].set_xlabel("Generation")
-    axs[1].set_ylabel("Score")
+        ax_band.legend(frameon=False)
+    ax_img.set(xlabel="generation", ylabel="individual (sorted as stored)", title="Scores of the population")
+    ax_band.set(xlabel="generation", ylabel="score")
     fig.tight_layout()
     return _finish(fig, save_plots, "progress")

@@ -56,12 +56,15 @@ class RunContext(dotdict):
     """
 
     def __init__(self, index, params, explored):
-        super().__init__()
-        self.id = self.v_idx = int(index)
-        self.v_crun = f"run_{int(index):08d}"
-        self.params = dotdict(params)
-        self.explored = dict(explored)
-        self.results = {}
+        index = int(index)
+        super().__init__(
+            id=index,
+            v_idx=index,
+            v_crun=f"run_{index:08d}",
+            params=dotdict(params),
+            explored=dict(explored),
+            results={},
+        )
 
     def __repr__(self):
         return f"RunContext(run {self.id}, explored={self.explored!r})"
@@ -154,9 +157,7 @@ class Job:
     """
 
     def __init__(self, model, evalFunction, base_params, run_kwargs, save_all, batch, set_seed, max_batch_bytes):
-        self.model = model
-        self.evalFunction = evalFunction
-        self.base_params = base_params
+        self.model, self.evalFunction, self.base_params = model, evalFunction, base_params
         self.run_kwargs = dict(run_kwargs)
         self.save_all = save_all
         self.batch = batch

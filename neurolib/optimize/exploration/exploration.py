@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from neurolib._storage.hdf import Reader, SearchWriter, StoreError, check_writable, trajectory_names
+from neurolib.errors import ParameterError, ParameterKeyError, ParameterTypeError
 from neurolib.optimize import _runner
 from neurolib.optimize.exploration._work import Job, RunContext, execute, is_batchable, portable_model, restore_model
 from neurolib.utils import paths
@@ -147,34 +148,14 @@ class BoxSearch:
         progress=True,
         max_batch_bytes=512e6,
     ):
-        assert model is not None or evalFunction is not None, "Either a model has to be specified or an evalFunction."
-        assert parameterSpace is not None, "No parameters to explore."
-        if evalFunction is not None and not callable(evalFunction):
-            raise TypeError(f"evalFunction must be callable, got {type(evalFunction).__name__}.")
-        if parameterSpace.kind == "sequence":
-            assert model is not None, "Model must be defined for sequential explore"
-        if parameterSpace.star:
-            assert model is not None, "With star notation, model cannot be None"
-        if parameterSpace.ndims == 0:
-            raise ValueError("The parameter space is empty: give at least one parameter and its values.")
-        empty = [name for name, values in parameterSpace.dict().items() if len(values) == 0]
-        if empty:
-            raise ValueError(f"The parameter space is empty: no values for {empty}.")
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0):
-            raise ValueError(f"seed must be None or a non-negative integer, got {seed!r}.")
-        if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
-            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
-        self.model = model
-        self.evalFunction = evalFunction
-        self.parameterSpace = parameterSpace
-        self.exploreParameters = parameterSpace.dict()
-        self.filename = filename if filename is not None else "exploration.hdf"
+        _check_arguments(model, parameterSpace, evalFunction, ncores, seed, batch_size)
+        self.model, self.parameterSpace, self.evalFunction = model, parameterSpace, evalFunction
+        self.exploreParameters = self.parameterSpace.dict()
+        self.filename = "exploration.hdf" if filename is None else filename
         self.HDF_FILE = os.path.abspath(os.path.join(paths.HDF_DIR, self.filename))
         check_writable(self.HDF_FILE)
-        self.saveAllModelOutputs = saveAllModelOutputs
-        self.ncores = int(ncores) if ncores is not None else (os.cpu_count() or 1)
-        if self.ncores < 1:
-            raise ValueError(f"ncores must be at least 1, got {ncores!r}.")
+        self.saveAllModelOutputs = bool(saveAllModelOutputs)
+        self.ncores = (os.cpu_count() or 1) if ncores is None else int(ncores)
         self.executor = executor
         self.seed = None if seed is None else int(seed)
         self.batch_size = int(batch_size)
@@ -190,19 +171,20 @@ class BoxSearch:
     def _initializeExploration(self):
         """Runs of the space (star names and sequence defaults resolved), validated against the model."""
         self.trajectoryName = "results" + datetime.datetime.now().strftime("-%Y-%m-%d-%HH-%MM-%SS")
-        parametrization = self.parameterSpace.get_parametrization()
-        if self.parameterSpace.star:
+        space = self.parameterSpace
+        parametrization = space.get_parametrization()
+        if space.star:  # glob patterns -> the concrete keys of the model
             parametrization = unwrap_star_dotdict(parametrization, self.model)
         if self.model is not None:
             self._check_names(parametrization)
-        if self.parameterSpace.kind == "sequence":
+        if space.kind == "sequence":  # None placeholders -> the model's values
             parametrization = self._fillin_default_parameters_for_sequential(parametrization, self.model.params)
         lengths = {len(v) for v in parametrization.values()}
         if lengths != {next(iter(lengths))}:
-            raise ValueError(f"The explored parameters have different numbers of runs: {sorted(lengths)}.")
+            raise ParameterError(f"The explored parameters have different numbers of runs: {sorted(lengths)}.")
         self.nRuns = next(iter(lengths))
         if self.nRuns == 0:
-            raise ValueError("The parameter space is empty: it defines no run.")
+            raise ParameterError("The parameter space is empty: it defines no run.")
         self.pypetParametrization = parametrization
         if self.model is not None:
             self._check_values(parametrization)
@@ -218,15 +200,15 @@ class BoxSearch:
             if name in params:
                 continue
             if self.parameterSpace.star and "*" in name:
-                raise ValueError(f"The star pattern {name!r} matches no parameter of the model.")
+                raise ParameterKeyError(f"The star pattern {name!r} matches no parameter of the model.")
             try:
                 params[name]
             except KeyError as e:
                 msg = e.args[0] if e.args else str(e)
-                raise ValueError(f"Cannot explore {name!r}: {msg}") from None
+                raise ParameterKeyError(f"Cannot explore {name!r}: {msg}") from None
             close = difflib.get_close_matches(name, [str(k) for k in params], n=1)
             hint = f" Did you mean '{close[0]}'?" if close else ""
-            raise ValueError(f"Cannot explore {name!r}: the model has no such parameter.{hint}")
+            raise ParameterKeyError(f"Cannot explore {name!r}: the model has no such parameter.{hint}")
 
     def _check_values(self, parametrization):
         """Numeric parameters must get numbers; native models validate each distinct value before any run."""
@@ -246,7 +228,7 @@ class BoxSearch:
                     except (ValueError, TypeError):
                         ok = False
                 if not ok:
-                    raise ValueError(
+                    raise ParameterError(
                         f"Parameter '{name}' must be numeric (its default is {_short(default)}), but the parameter "
                         f"space gives it the value {v!r}."
                     )
@@ -265,7 +247,9 @@ class BoxSearch:
                 try:
                     engine.setup(trial)
                 except (ValueError, TypeError, KeyError) as e:
-                    raise ValueError(f"The parameter space gives '{name}' = {_short(v)}, which is invalid: {e}") from e
+                    raise ParameterError(
+                        f"The parameter space gives '{name}' = {_short(v)}, which is invalid: {e}"
+                    ) from e
                 if len(seen) >= 200:
                     break
 
@@ -329,16 +313,18 @@ class BoxSearch:
         StoreError
             If the result file cannot be written.
         """
-        assert self.initialized, "Pypet environment not initialized yet."
+        if not getattr(self, "initialized", False):
+            raise RuntimeError("This BoxSearch was not set up (its runs are unknown); create it with BoxSearch(...).")
         self.runKwargs = dict(kwargs)
         if self.parameterSpace.kind == "bound" and getattr(self.parameterSpace, "kind_guessed", False):
-            msg = (
+            # something the user should act on: a warning (once, through warnings only; see neurolib.optimize)
+            warnings.warn(
                 f"The parameter space {list(self.exploreParameters)} has two values per parameter and was taken as "
                 f"kind 'bound': only the {self.nRuns} zipped points are run, not the grid of their combinations. "
-                f"Use ParameterSpace(..., kind='grid') for the full product."
+                f"Use ParameterSpace(..., kind='grid') for the full product.",
+                UserWarning,
+                stacklevel=2,
             )
-            logger.warning(msg)
-            warnings.warn(msg, UserWarning, stacklevel=2)
         self._t_start = time.time()
         fingerprint = self._fingerprint() if self.resume else f"new-{os.urandom(8).hex()}"
         search_seed = self._search_seed()
@@ -544,10 +530,13 @@ class BoxSearch:
         -------
         Model
         """
-        model = self.model
-        assert model is not None, "The search has no model."
-        model.params.update(self.getParametersFromTraj(traj))
-        return model
+        if self.model is None:
+            raise RuntimeError(
+                "getModelFromTraj: this BoxSearch has no model (it was created with evalFunction only); pass "
+                "model=... to BoxSearch, or use getParametersFromTraj(traj)."
+            )
+        self.model.params.update(self.getParametersFromTraj(traj))
+        return self.model
 
     def saveToPypet(self, outputs, traj):
         """Store the results of the run ``traj`` (a dict; nested dicts are kept as groups).
@@ -558,7 +547,10 @@ class BoxSearch:
             Results: numbers, strings, arrays, lists or nested dicts of them (other objects are pickled).
         traj : RunContext
         """
-        assert isinstance(outputs, dict), "Outputs must be an instance of dict."
+        if not isinstance(outputs, Mapping):
+            raise ParameterTypeError(
+                f"saveToPypet(outputs, traj): outputs must be a dict of results, got {type(outputs).__name__}."
+            )
         _merge(traj.results, outputs)
 
     # ------------------------------------------------------------------ loading
@@ -584,8 +576,11 @@ class BoxSearch:
             self.dfResults = self._df_from(reader)
 
     def _load_meta(self, reader):
+        from neurolib.utils.pypetUtils import ExplorationRef
+
         self.trajectoryName = reader.name
         self._loaded_from = (reader.path, reader.name)
+        self.pypetTrajectory = ExplorationRef(reader.path, reader.name)  # what getRun(runId, ...) accepts
         self.loadedParametrization = reader.parametrization()
         self.nResults = len(reader.done())
         self.failedRuns = {k: v for k, v in reader.failures().items()}
@@ -627,9 +622,12 @@ class BoxSearch:
             Stop with ``MemoryError`` when the system's memory use exceeds this percentage (needs psutil).
         """
         if memory_cap:
-            assert isinstance(memory_cap, (int, float)) and 0 < memory_cap < 100, (
-                "memory_cap must be a percentage between 0 and 100."
-            )
+            ok = isinstance(memory_cap, numbers.Real) and not isinstance(memory_cap, bool) and 0 < memory_cap < 100
+            if not ok:
+                raise ParameterError(
+                    f"memory_cap must be a percentage between 0 and 100 (exclusive), or None/0 to switch the check "
+                    f"off; got {memory_cap!r}."
+                )
         with self._reader(filename, trajectoryName) as reader:
             self._load_meta(reader)
             self.dfResults = self._df_from(reader)
@@ -660,8 +658,13 @@ class BoxSearch:
             self._aggregate(reader, True, arrays, fillna)
 
     def _aggregate(self, reader, short_names, arrays=True, fillna=False):
+        """Add the numeric (and, with ``arrays``, list/array) results of every run as columns of ``dfResults``.
+
+        Columns come in the order the evaluation produced the results (the order of the keys of the first run
+        that has them), wherever the results are read from; a result that is NaN in every run keeps its column.
+        """
         df = self.dfResults
-        values = {}
+        collected = {}  # result name -> {run index: value}, in order of first appearance
         for i in df.index:
             if self.results is not None and i in self.results:
                 result = self.results[i]
@@ -671,23 +674,18 @@ class BoxSearch:
                     continue
                 result = _flatten_result(tree, short_names)
             for key, value in result.items():
-                if isinstance(value, numbers.Number) and not isinstance(value, (bool, np.bool_, complex)):
-                    values.setdefault(key, {})[i] = float(value)
+                if _is_plain_number(value):
+                    collected.setdefault(key, {})[i] = float(value)
                 elif arrays and isinstance(value, (list, tuple, np.ndarray)):
-                    values.setdefault(key, {})[i] = value
-        for key, column in values.items():
-            if key in df.columns and key != "nonfinite":
-                continue
-            if key == "nonfinite":
-                continue
-            numeric = all(isinstance(v, float) for v in column.values())
-            series = pd.Series(
-                [column.get(i, np.nan if numeric else None) for i in df.index], index=df.index,
-                dtype=float if numeric else object,
-            )  # fmt: skip
-            if numeric and series.isna().all():
-                continue
-            df[key] = series
+                    collected.setdefault(key, {})[i] = value
+        for key, by_run in collected.items():
+            if key == "nonfinite" or key in df.columns:
+                continue  # never overwrite the flag or an explored parameter
+            if all(isinstance(v, float) for v in by_run.values()):
+                column = pd.Series([by_run.get(i, np.nan) for i in df.index], index=df.index, dtype=float)
+            else:
+                column = pd.Series([by_run.get(i) for i in df.index], index=df.index, dtype=object)
+            df[key] = column
         if fillna:
             df.fillna(0, inplace=True)
         self.dfResults = df
@@ -717,19 +715,7 @@ class BoxSearch:
         if trajectoryName is None and filename is None and hasattr(self, "_loaded_from"):
             filename, trajectoryName = self._loaded_from
         with self._reader(filename, trajectoryName) as reader:
-            tree = reader.run(runId)
-            if tree is None:
-                failure = reader.failures().get(int(runId))
-                why = f" It failed:\n{failure[1]}" if failure else " (not run yet, or it failed)."
-                raise KeyError(f"Run {runId} of exploration {reader.name!r} has no results.{why}")
-            attrs = reader.run_attrs(runId)
-            parametrization = reader.parametrization()
-        result = _flatten_result(tree, pypetShortNames)
-        params = dotdict({_strip_parameters_prefix(k): v[int(runId)] for k, v in parametrization.items()})
-        if "seed" not in params and attrs is not None and "seed" in attrs:
-            params["seed"] = int(attrs["seed"])
-        result["params"] = params
-        return result
+            return _run_with_params(reader, runId, pypetShortNames)
 
     def getResult(self, runId):
         """Results of run ``runId``: from ``results`` if loaded there, else read from the file."""
@@ -740,16 +726,22 @@ class BoxSearch:
     # ------------------------------------------------------------------ inspection
     def info(self):
         """Print a summary of the exploration."""
-        print("Exploration info (" + datetime.datetime.now().strftime("%Y-%m-%d-%HH-%MM-%SS") + ")")
-        print(f"HDF name: {self.HDF_FILE}")
-        print(f"Trajectory name: {self.trajectoryName}")
+        rows = [
+            ("printed at", datetime.datetime.now().strftime("%Y-%m-%d %H:%M:%S")),
+            ("result file", self.HDF_FILE),
+            ("exploration (trajectory)", self.trajectoryName),
+        ]
         if self.model is not None:
-            print(f"Model: {self.model.name}")
-        print(f"Number of runs: {self.nRuns}")
-        print(f"Explored parameters: {list(self.exploreParameters)}")
+            rows.append(("model", getattr(self.model, "name", type(self.model).__name__)))
+        rows += [("Number of runs", self.nRuns), ("explored parameters", ", ".join(map(str, self.exploreParameters)))]
         start, end = getattr(self, "_t_start", None), getattr(self, "_t_end", None)
         if start is not None and end is not None:
-            print(f"Duration of exploration: {end - start:.2f} s")
+            rows.append(("duration", f"{end - start:.2f} s"))
+        if self.failedRuns:
+            rows.append(("failed runs", sorted(self.failedRuns)))
+        print("BoxSearch")
+        for label, value in rows:
+            print(f"  {label + ':':<27}{value}")
 
     def xr(self, bold=False):
         """The results as an ``xarray.DataArray`` with one dimension per explored parameter.
@@ -768,12 +760,16 @@ class BoxSearch:
         """
         import xarray as xr
 
-        assert self.results is not None and len(self.results) > 0, "Run `loadResults()` first to populate the results"
+        if not self.results:
+            raise ParameterError(
+                "Run `loadResults()` first to populate the results: xr() builds the DataArray from search.results."
+            )
         parametrization = getattr(self, "loadedParametrization", self.pypetParametrization)
         n = len(next(iter(parametrization.values())))
-        assert len(self.results) == n, (
-            f"Only {len(self.results)} of {n} runs have results; xr() needs all of them (run the search to the end)."
-        )
+        if len(self.results) != n:
+            raise ParameterError(
+                f"Only {len(self.results)} of {n} runs have results; xr() needs all of them (finish the search first)."
+            )
         replace = {"*": "_", ".": "_", "|": "_"}
         kind = getattr(self, "_stored_kind", None) or self.parameterSpace.kind
         arrays = []
@@ -781,7 +777,8 @@ class BoxSearch:
             result = self.results[i]
             keys = [k for k in result if ("BOLD" in k) == bool(bold) and isinstance(result[k], np.ndarray)]
             tkey = "t" if "t" in keys else next((k for k in keys if k.startswith("t")), None)
-            assert tkey is not None, f"Run {i} has no time array (a result starting with 't')."
+            if tkey is None:
+                raise ParameterError(f"Run {i} has no time array (a result starting with 't'), which xr() needs.")
             names = [k for k in keys if k != tkey]
             data = np.stack([np.atleast_2d(result[k]) for k in names])
             da = xr.DataArray(
@@ -794,7 +791,10 @@ class BoxSearch:
                 if isinstance(value, (np.ndarray, list, tuple)):
                     arr = np.asarray(value, dtype=float).ravel()
                     if not np.all(arr == arr[0]):
-                        raise ValueError("Cannot squeeze coordinates")
+                        raise ValueError(
+                            f"Cannot squeeze coordinates: run {i} gives {name!r} an array with different elements, "
+                            f"which cannot label a dimension of the DataArray ({_short(value)})."
+                        )
                     value = float(arr[0])
                 coords[_sanitize_keys(_strip_parameters_prefix(name), replace)] = value
             if kind == "sequence":
@@ -808,11 +808,11 @@ class BoxSearch:
             if isinstance(out, xr.Dataset):  # pragma: no cover - unnamed arrays combine to a DataArray
                 out = out.to_array().squeeze("variable", drop=True)
         out.name = "exploration"
-        attrs = {}
-        if self.parameterSpace.star:
-            for key in self.exploreParameters:
-                attrs[_sanitize_keys(key, replace)] = list(unwrap_star_dotdict({key: None}, self.model))
-        out.attrs = attrs
+        star = bool(self.parameterSpace.star)
+        out.attrs = {
+            _sanitize_keys(pattern, replace): list(unwrap_star_dotdict({pattern: None}, self.model))
+            for pattern in (self.exploreParameters if star else ())
+        }
         return out
 
     # ------------------------------------------------------------------ pickling (evaluation functions sent to Dask)
@@ -828,6 +828,77 @@ class BoxSearch:
 
 
 # ---------------------------------------------------------------------------------------------- helpers
+def _is_count(value, minimum):
+    """An integer (not a bool) of at least ``minimum``."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_)) and value >= minimum
+
+
+def _check_arguments(model, parameterSpace, evalFunction, ncores, seed, batch_size):
+    """Validate the arguments of :class:`BoxSearch` (errors name the argument, what was expected and what came)."""
+    from neurolib.utils.parameterSpace import ParameterSpace
+
+    if model is None and evalFunction is None:
+        raise ParameterError(
+            "Either a model has to be specified or an evalFunction: BoxSearch got model=None and evalFunction=None; "
+            "pass a model to run, or an evaluation function evalFunction(traj)."
+        )
+    if parameterSpace is None:
+        raise ParameterError(
+            "No parameters to explore: parameterSpace is None; pass e.g. "
+            "parameterSpace=ParameterSpace({'mue_ext_mean': [0.5, 1.0]})."
+        )
+    if not isinstance(parameterSpace, ParameterSpace):
+        raise ParameterTypeError(
+            f"parameterSpace must be a ParameterSpace, got {type(parameterSpace).__name__}: {_short(parameterSpace)}."
+        )
+    if evalFunction is not None and not callable(evalFunction):
+        raise ParameterTypeError(
+            f"evalFunction must be a function evalFunction(traj), got {type(evalFunction).__name__}."
+        )
+    if model is None and parameterSpace.kind == "sequence":
+        raise ParameterError(
+            "Model must be defined for sequential explore: a ParameterSpace of kind 'sequence' keeps the model's "
+            "value of every parameter it does not vary, but model is None."
+        )
+    if model is None and parameterSpace.star:
+        raise ParameterError(
+            "With star notation, model cannot be None: the star patterns are matched against the parameters of "
+            "the model (pass model=...)."
+        )
+    if parameterSpace.ndims == 0:
+        raise ParameterError("The parameter space is empty: give at least one parameter and its values.")
+    empty = [name for name, values in parameterSpace.dict().items() if len(values) == 0]
+    if empty:
+        raise ParameterError(f"The parameter space is empty: no values for {empty}.")
+    if ncores is not None and not _is_count(ncores, 1):
+        raise ParameterError(f"ncores must be None or an integer >= 1, got {ncores!r}.")
+    if seed is not None and not _is_count(seed, 0):
+        raise ParameterError(f"seed must be None or a non-negative integer, got {seed!r}.")
+    if not _is_count(batch_size, 1):
+        raise ParameterError(f"batch_size must be a positive integer, got {batch_size!r}.")
+
+
+def _run_with_params(reader, runId, short_names):
+    """The results of run ``runId`` of the exploration ``reader`` reads, plus ``params`` (explored values, seed)."""
+    tree = reader.run(runId)
+    if tree is None:
+        failure = reader.failures().get(int(runId))
+        why = f" It failed:\n{failure[1]}" if failure else " (not run yet, or it failed)."
+        raise KeyError(f"Run {runId} of exploration {reader.name!r} has no results.{why}")
+    result = _flatten_result(tree, short_names)
+    params = dotdict({_strip_parameters_prefix(k): v[int(runId)] for k, v in reader.parametrization().items()})
+    attrs = reader.run_attrs(runId)
+    if "seed" not in params and attrs is not None and "seed" in attrs:
+        params["seed"] = int(attrs["seed"])
+    result["params"] = params
+    return result
+
+
+def _is_plain_number(value):
+    """A real number result (bools and complex numbers are not numeric columns)."""
+    return isinstance(value, numbers.Number) and not isinstance(value, (bool, np.bool_, complex, np.complexfloating))
+
+
 def _run_attrs(rec):
     attrs = {"nonfinite": bool(rec.nonfinite), "elapsed": float(rec.elapsed)}
     if rec.seed is not None:

@@ -49,8 +49,9 @@ def processExplorationResults(search, **kwargs):
         ``search.dfResults`` with the new columns ``max_<output>``, ``min_<output>``, ``max_amp_<output>``,
         ``min_amp_<output>``, ``relative_amplitude_<output>`` (and the BOLD ones).
     """
-    dfResults = search.dfResults
-    assert dfResults is not None, "Load the results first (search.loadResults())."
+    df = getattr(search, "dfResults", None)
+    if df is None:
+        raise RuntimeError("processExplorationResults: search.dfResults is empty; call search.loadResults() first.")
     model = kwargs.get("model")
     output_name = kwargs.get("output")
     dt = kwargs.get("dt")
@@ -61,15 +62,15 @@ def processExplorationResults(search, **kwargs):
     last_ms = kwargs.get("output_last_ms", 1000)
     bold_transient = kwargs.get("bold_transient", 10000)
     bold_until = kwargs.get("bold_until")
-    for i in dfResults.index:
+    for i in df.index:
         try:
-            result = search.getResult(i)
-        except KeyError:
+            result = search.getResult(int(i))
+        except KeyError:  # no results (not run, or failed)
             continue
         if output_name is not None and dt is not None and output_name in result:
             output = np.atleast_2d(np.asarray(result[output_name]))
             n = int(last_ms / dt)
-            computeMinMax(dfResults, i, output[:, -n:], output_name)
+            computeMinMax(df, i, output[:, -n:], output_name)
         if "BOLD" in result:
             bold = np.asarray(result["BOLD"])
             if bold.ndim == 1:  # stored flat: one value per node
@@ -83,10 +84,10 @@ def processExplorationResults(search, **kwargs):
             t_bold = t_bold[keep]
             window = bold if bold_until is None else bold[:, t_bold < bold_until]
             if window.size:
-                computeMinMax(dfResults, i, window, "BOLD")
+                computeMinMax(df, i, window, "BOLD")
             if ds is not None and bold.shape[1] > 1:
                 sim_fc = func.fc(bold)
-                dfResults.loc[i, "fc"] = np.mean([func.matrix_correlation(sim_fc, fc) for fc in ds.FCs])
+                df.loc[i, "fc"] = np.mean([func.matrix_correlation(sim_fc, fc) for fc in ds.FCs])
                 duration_min = (t_bold[-1] - t_bold[0]) / 1000 / 60 if len(t_bold) > 1 else 0
                 if duration_min > 5 and not kwargs.get("skip_fcd", False):
                     sim_fcd = func.fcd(bold)
@@ -94,9 +95,9 @@ def processExplorationResults(search, **kwargs):
                         emp = ds.FCDs
                     else:
                         emp = [func.fcd(b) for b in ds.BOLDs]
-                    dfResults.loc[i, "fcd"] = np.mean([func.matrix_kolmogorov(sim_fcd, e) for e in emp])
-    search.dfResults = dfResults
-    return dfResults
+                    df.loc[i, "fcd"] = np.mean([func.matrix_kolmogorov(sim_fcd, e) for e in emp])
+    search.dfResults = df
+    return df
 
 
 def computeMinMax(dfResults, i, output, output_name):
@@ -167,7 +168,8 @@ def findCloseResults(dfResults, dist=None, relative=False, **kwargs):
 
 def paramsRun(dfResults, runNr):
     """The row ``runNr`` of ``dfResults`` as a dict."""
-    return dfResults.loc[runNr].to_dict()
+    row = dfResults.loc[runNr]
+    return dict(row.items())
 
 
 def plotExplorationResults(
@@ -391,7 +393,7 @@ def plotResult(search, runId, z_bold=False, **kwargs):
     """
     import matplotlib.pyplot as plt
 
-    result = search.getResult(runId)
+    result = search.getResult(int(runId))
     fig, axs = plt.subplots(1, 3, figsize=(12, 3), dpi=150, gridspec_kw={"width_ratios": [1, 1.5, 1.5]})
     if "BOLD" in result:
         bold = np.atleast_2d(np.asarray(result["BOLD"]))
@@ -412,7 +414,7 @@ def plotResult(search, runId, z_bold=False, **kwargs):
         axs[2].plot(np.asarray(result["t"]), np.atleast_2d(np.asarray(result[name])).T, lw=0.5)
         axs[2].set_xlabel("t [ms]")
         axs[2].set_title(name)
-        if "xlim" in kwargs:
-            axs[2].set_xlim(kwargs["xlim"])
+        if kwargs.get("xlim") is not None:
+            axs[2].set_xlim(*kwargs["xlim"])
     plt.tight_layout()
     return fig
