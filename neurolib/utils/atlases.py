@@ -12,7 +12,14 @@ import logging
 
 import numpy as np
 
+from neurolib.errors import ParameterError
+
 logger = logging.getLogger(__name__)
+
+
+class AtlasGroupError(ParameterError, AttributeError):
+    """The atlas has no region group of that name: a :class:`~neurolib.errors.ParameterError` that is also an
+    ``AttributeError`` (the established package fails with one when the group attribute is missing)."""
 
 
 class BaseAtlas:
@@ -70,7 +77,7 @@ class BaseAtlas:
             return {k: [float(c) for c in v] for k, v in coords.items()}
         coords = np.asarray(coords, dtype=float)
         if coords.ndim != 2 or coords.shape != (3, len(keys)):
-            raise ValueError(f"coords must have shape (3, {len(keys)}) (x, y, z rows), got {coords.shape}.")
+            raise ParameterError(f"coords must have shape (3, {len(keys)}) (x, y, z rows), got {coords.shape}.")
         return {k: coords[:, i].tolist() for i, k in enumerate(keys)}
 
     def __len__(self):
@@ -80,7 +87,7 @@ class BaseAtlas:
         return self.dict[index]
 
     def __str__(self):
-        return f"{self.name} atlas with {self.no_rois} ROIs."
+        return f"{self.name} atlas with {len(self.dict)} ROIs."
 
     __repr__ = __str__
 
@@ -97,7 +104,9 @@ class BaseAtlas:
     def _group(self, group):
         if group not in self._group_names or not hasattr(self, group):
             known = ", ".join(self._group_names) or "none"
-            raise AttributeError(f"{self.label or type(self).__name__} atlas has no group {group!r} (groups: {known}).")
+            raise AtlasGroupError(
+                f"{self.label or type(self).__name__} atlas has no group {group!r} (groups: {known})."
+            )
         return getattr(self, group)
 
     def names(self, group="cortex"):
@@ -115,8 +124,9 @@ class BaseAtlas:
 
         Raises
         ------
-        AttributeError
-            If the atlas has no such group (Desikan-Killiany has none; use :attr:`node_names`).
+        AtlasGroupError
+            (an ``AttributeError`` and ``ValueError``) if the atlas has no such group (Desikan-Killiany has none;
+            use :attr:`node_names`).
         """
         return [self.dict[i] for i in self._group(group)]
 
@@ -149,11 +159,16 @@ class BaseAtlas:
 
         Raises
         ------
-        AssertionError
-            "Node {index} already exists" if an index is taken (nothing is added then).
+        neurolib.errors.ParameterError
+            (also ``ValueError`` and ``AssertionError``) "Node {index} already exists" if an index is taken
+            (nothing is added then).
         """
-        for key in extra_rois:
-            assert key not in self.dict, f"Node {key} already exists"
+        taken = [key for key in extra_rois if key in self.dict]
+        if taken:
+            raise ParameterError(
+                f"add_rois(extra_rois=...): Node {taken[0]} already exists (indices in use: {taken}); "
+                f"pick indices not in 0..{max(self.dict)} or remove the regions first."
+            )
         self.dict.update(extra_rois)
         self.dict = {k: self.dict[k] for k in sorted(self.dict)}
 
@@ -411,7 +426,8 @@ class AutomatedAnatomicalParcellation2(BaseAtlas):
         self.basal_ganglia = list(range(74, 80))
         self.thalamus = [80, 81]
         self.cerebellum = list(range(94, 120))
-        self.subcortical = self.cerebellum + self.thalamus + self.basal_ganglia + self.amygdala + self.hippocampus
+        parts = (self.cerebellum, self.thalamus, self.basal_ganglia, self.amygdala, self.hippocampus)
+        self.subcortical = [index for part in parts for index in part]
         excluded = set(self.subcortical)
         self.cortex = [i for i in range(len(_AAL2_REGIONS)) if i not in excluded]
 

@@ -10,6 +10,8 @@ import fnmatch
 import logging
 from collections.abc import MutableMapping
 
+from neurolib.errors import ParameterError, ParameterKeyError
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_STAR_SEPARATOR = "."
@@ -107,7 +109,10 @@ class star_dotdict(dotdict):
     def _matching_keys(self, key):
         """Return the keys matched by the pattern ``key`` (with optional ``|`` filter) and whether it had a filter."""
         parts = key.split(_FILTER_SEPARATOR)
-        assert len(parts) <= 2, "Only one filter allowed"
+        if len(parts) > 2:
+            raise ParameterError(
+                f"Only one filter allowed: the star pattern {key!r} has {len(parts) - 1} '{_FILTER_SEPARATOR}' filters."
+            )
         glob = parts[0]
         exclude = parts[1] if len(parts) == 2 else None
         if DEFAULT_STAR_SEPARATOR in glob:
@@ -137,7 +142,7 @@ class star_dotdict(dotdict):
         if self._is_pattern(key):
             matches, filtered = self._matching_keys(key)
             if not matches and not filtered:
-                raise KeyError(f"No key matches the pattern {key!r}")
+                raise ParameterKeyError(f"No key matches the pattern {key!r}")
             for k in matches:
                 super().__delitem__(k)
         else:
@@ -186,7 +191,7 @@ def sanitize_dot_dict(dct, replace_dict=FORWARD_REPLACE):
     dict
         New plain dict with the same values and sanitized keys.
     """
-    return {_sanitize_keys(k, replace_dict): v for k, v in dct.items()}
+    return dict(zip((_sanitize_keys(key, replace_dict) for key in dct), dct.values()))
 
 
 def unwrap_star_dotdict(dct, model, replaced_dict=False):
@@ -290,8 +295,8 @@ def flat_dict_to_nested(flat_dict, sep=DEFAULT_STAR_SEPARATOR):
             node = node.setdefault(level, {})
             if not isinstance(node, dict):
                 prefix = sep.join(levels[: depth + 1])
-                raise ValueError(f"Key {key!r} conflicts with the value stored under {prefix!r}.")
+                raise ParameterError(f"Key {key!r} conflicts with the value stored under {prefix!r}.")
         if isinstance(node.get(levels[-1]), dict):
-            raise ValueError(f"Key {key!r} conflicts with longer keys that start with it.")
+            raise ParameterError(f"Key {key!r} conflicts with longer keys that start with it.")
         node[levels[-1]] = value
     return nested

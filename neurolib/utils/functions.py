@@ -9,13 +9,18 @@ Non-finite input
 ----------------
 The functions follow numpy: NaN in the input gives NaN in the result (``matrix_correlation``, ``fcd``,
 ``matrix_kolmogorov``, ``weighted_correlation``, the power spectra), except :func:`fc`, which sets every undefined
-correlation to 0 (so a NaN row shows up as a row of zeros), and :func:`kuramoto`, which raises ``ValueError``
-because peaks of a non-finite trace are meaningless.
+correlation to 0 (so a NaN row shows up as a row of zeros), and :func:`kuramoto`, which raises a
+:class:`~neurolib.errors.ParameterError` (a ``ValueError``) because peaks of a non-finite trace are meaningless.
+
+Bad arguments raise :class:`~neurolib.errors.ParameterError`, which is both a ``ValueError`` and (for code written
+against the established package, which asserts) an ``AssertionError``.
 """
 
 import logging
 
 import numpy as np
+
+from neurolib.errors import ParameterError
 
 logger = logging.getLogger(__name__)
 
@@ -102,8 +107,8 @@ def fcd(ts, windowsize=30, stepsize=5):
 
     Raises
     ------
-    ValueError
-        If ``windowsize`` is longer than the time series (``windowsize > T``).
+    neurolib.errors.ParameterError
+        (a ``ValueError``) if ``windowsize`` is longer than the time series (``windowsize > T``).
 
     Examples
     --------
@@ -116,7 +121,9 @@ def fcd(ts, windowsize=30, stepsize=5):
     except Exception:  # noqa: BLE001 -- documented upstream behaviour: failure returns 0
         return 0
     if windowsize > n_time:
-        raise ValueError(f"fcd: windowsize={windowsize} samples is longer than the time series (T={n_time} samples).")
+        raise ParameterError(
+            f"fcd: windowsize={windowsize} samples is longer than the time series (T={n_time} samples)."
+        )
     try:
         ts = np.asarray(ts, dtype=float)
         starts = np.arange(0, n_time - windowsize, stepsize)
@@ -289,8 +296,8 @@ def kuramoto(traces, smoothing=0.0, distance=10, prominence=5):
 
     Raises
     ------
-    ValueError
-        If ``traces`` is not two-dimensional or contains NaN or inf.
+    neurolib.errors.ParameterError
+        (a ``ValueError``) if ``traces`` is not two-dimensional or contains NaN or inf.
 
     Examples
     --------
@@ -301,10 +308,10 @@ def kuramoto(traces, smoothing=0.0, distance=10, prominence=5):
     """
     traces = np.asarray(traces, dtype=float)
     if traces.ndim != 2:
-        raise ValueError(f"kuramoto: traces must be two-dimensional (N, T), got shape {traces.shape}.")
+        raise ParameterError(f"kuramoto: traces must be two-dimensional (N, T), got shape {traces.shape}.")
     if not np.all(np.isfinite(traces)):
-        raise ValueError("kuramoto: traces contain NaN or inf; peaks and phases are undefined.")
-    phases = np.empty_like(traces)
+        raise ParameterError("kuramoto: traces contain NaN or inf; peaks and phases are undefined.")
+    phases = np.zeros(traces.shape)
     for n, trace in enumerate(traces):  # find_peaks works on one trace at a time
         row = _peak_phases(trace, smoothing, distance, prominence)
         if row is None:
@@ -319,16 +326,16 @@ def _welch(activity, dt, maxfr, spectrum_windowsize):
     import scipy.signal
 
     if not dt > 0:
-        raise ValueError(f"dt must be a positive time step in ms, got {dt}.")
+        raise ParameterError(f"dt must be a positive time step in ms, got {dt}.")
     n_time = activity.shape[-1]
     nperseg = int(spectrum_windowsize * 1000 / dt)
     if nperseg > n_time:
-        raise ValueError(
+        raise ParameterError(
             f"spectrum_windowsize={spectrum_windowsize} s ({nperseg} samples at dt={dt} ms) is longer than the "
             f"activity ({n_time} samples = {n_time * dt / 1000:g} s)."
         )
     if nperseg < 2:
-        raise ValueError(
+        raise ParameterError(
             f"spectrum_windowsize={spectrum_windowsize} s gives {nperseg} samples at dt={dt} ms; need at least 2."
         )
     freqs, power = scipy.signal.welch(
@@ -368,10 +375,9 @@ def getPowerSpectrum(activity, dt, maxfr=70, spectrum_windowsize=1.0, normalize=
 
     Raises
     ------
-    AssertionError
-        "activity is not one-dimensional!" for any other shape.
-    ValueError
-        If the window (``spectrum_windowsize``) is longer than the activity or shorter than two samples, or if
+    neurolib.errors.ParameterError
+        (a ``ValueError`` and ``AssertionError``) "activity is not one-dimensional!" for any other shape; also if
+        the window (``spectrum_windowsize``) is longer than the activity or shorter than two samples, or if
         ``dt`` is not positive.
 
     Examples
@@ -382,7 +388,11 @@ def getPowerSpectrum(activity, dt, maxfr=70, spectrum_windowsize=1.0, normalize=
     30.0
     """
     activity = np.asarray(activity, dtype=float)
-    assert activity.ndim == 1 or (activity.ndim == 2 and activity.shape[0] == 1), "activity is not one-dimensional!"
+    if not (activity.ndim == 1 or activity.shape[:1] == (1,) and activity.ndim == 2):
+        raise ParameterError(
+            f"activity is not one-dimensional! getPowerSpectrum(activity=...) expects shape (T,) or (1, T), got "
+            f"{activity.shape}; use getMeanPowerSpectrum for several time series."
+        )
     freqs, power = _welch(activity.reshape(-1), dt, maxfr, spectrum_windowsize)
     if normalize:
         power = power / np.max(power)
@@ -417,8 +427,8 @@ def getMeanPowerSpectrum(activities, dt, maxfr=70, spectrum_windowsize=1.0, norm
 
     Raises
     ------
-    ValueError
-        If ``activities`` has more than two dimensions, or as :func:`getPowerSpectrum`.
+    neurolib.errors.ParameterError
+        (a ``ValueError``) if ``activities`` has more than two dimensions, or as :func:`getPowerSpectrum`.
 
     Examples
     --------
@@ -428,7 +438,7 @@ def getMeanPowerSpectrum(activities, dt, maxfr=70, spectrum_windowsize=1.0, norm
     """
     activities = np.asarray(activities, dtype=float)
     if activities.ndim > 2:
-        raise ValueError(f"activities must be (N, T), got shape {activities.shape}.")
+        raise ParameterError(f"activities must be (N, T), got shape {activities.shape}.")
     freqs, power = _welch(np.atleast_2d(activities), dt, maxfr, spectrum_windowsize)
     mean_power = power.mean(axis=0)
     if normalize:

@@ -20,6 +20,7 @@ import os
 import numpy as np
 import scipy.io
 
+from neurolib.errors import ParameterError, ParameterKeyError
 from neurolib.utils import functions as func
 from neurolib.utils._registry import REGISTRY
 
@@ -42,11 +43,17 @@ _FILE_KINDS = [
 ]
 
 
-class DatasetNotFoundError(ValueError, AssertionError):
+class DatasetNotFoundError(ParameterError):
     """Raised when a dataset name is unknown or its folder does not exist.
 
-    Subclasses ``ValueError`` and, for compatibility with upstream neurolib (which asserts), ``AssertionError``.
+    A :class:`~neurolib.errors.ParameterError`: a ``ValueError`` and, for compatibility with upstream neurolib
+    (which asserts), an ``AssertionError``.
     """
+
+
+class NormalizationMethodError(ParameterError, NotImplementedError):
+    """``normalizeCmats`` names no known method: a :class:`~neurolib.errors.ParameterError` that is also the
+    ``NotImplementedError`` the established package raises."""
 
 
 def filterSubcortical(a, axis="both"):
@@ -80,7 +87,7 @@ def filterSubcortical(a, axis="both"):
         return np.delete(np.delete(a, SUBCORTICAL_INDICES, axis=0), SUBCORTICAL_INDICES, axis=1)
     if axis in (0, 1):
         return np.delete(a, SUBCORTICAL_INDICES, axis=axis)
-    raise ValueError(f'axis must be "both", 0 or 1, got {axis!r}.')
+    raise ParameterError(f'filterSubcortical: axis must be "both", 0 or 1, got {axis!r}.')
 
 
 def _read_mat(path):
@@ -247,7 +254,8 @@ class Dataset:
     def __init__(self, datasetName=None, normalizeCmats="max", fcd=False, subcortical=False):
         self.has_subjects = None
         if datasetName is not None:
-            self.loadDataset(datasetName, normalizeCmats=normalizeCmats, fcd=fcd, subcortical=subcortical)
+            options = {"normalizeCmats": normalizeCmats, "subcortical": subcortical, "fcd": fcd}
+            self.loadDataset(datasetName, **options)
 
     def loadDataset(self, datasetName, normalizeCmats="max", fcd=False, subcortical=False):
         """Load all subjects of a dataset and compute the averaged matrices and FCs.
@@ -276,12 +284,13 @@ class Dataset:
             }
         self.has_subjects = bool(self.data["subjects"])
 
-        self.Cmats = self._normalizeCmats(self.getDataPerSubject("cm"), method=normalizeCmats)
-        self.Dmats = self.getDataPerSubject("len")
-        self.Cmat = np.mean(self.Cmats, axis=0)
-        self.Dmat = np.mean(self.Dmats, axis=0)
-        self.BOLDs = self.getDataPerSubject("bold")
-        self.FCs = self.getDataPerSubject("bold", apply_function=func.fc)
+        raw_counts, lengths, bolds = (self.getDataPerSubject(kind) for kind in ("cm", "len", "bold"))
+        self.Cmats = self._normalizeCmats(raw_counts, method=normalizeCmats)
+        self.Dmats = lengths
+        # subject averages (element-wise over the per-subject matrices)
+        self.Cmat, self.Dmat = (np.stack(per_subject).mean(axis=0) for per_subject in (self.Cmats, self.Dmats))
+        self.BOLDs = bolds
+        self.FCs = [func.fc(bold) for bold in bolds]
         if fcd:
             self.computeFCD()
 
@@ -296,7 +305,7 @@ class Dataset:
 
     def computeFCD(self):
         """Compute the FCD matrix of every subject's BOLD (``func.fcd(bold, stepsize=10)``) into ``FCDs``."""
-        self.FCDs = self.getDataPerSubject("bold", apply_function=func.fcd, apply_function_kwargs={"stepsize": 10})
+        self.FCDs = [func.fcd(bold, stepsize=10) for bold in self.getDataPerSubject("bold")]
 
     def getDataPerSubject(
         self, name, apply="single", apply_function=None, apply_function_kwargs=None, normalizeCmats="max"
@@ -324,15 +333,21 @@ class Dataset:
 
         Raises
         ------
-        AssertionError
-            If a subject has no data of kind ``name``.
+        neurolib.errors.ParameterKeyError
+            (also ``KeyError``, ``ValueError`` and ``AssertionError``) if a subject has no data of kind ``name``.
+        neurolib.errors.ParameterError
+            If ``apply`` is neither ``"single"`` nor ``"all"``.
         """
         if apply not in ("single", "all"):
-            raise ValueError(f'apply must be "single" or "all", got {apply!r}.')
+            raise ParameterError(f'getDataPerSubject: apply must be "single" or "all", got {apply!r}.')
         kwargs = apply_function_kwargs or {}
         values = []
         for subject, subject_data in self.data["subjects"].items():
-            assert name in subject_data, f"Data type {name} not found in dataset of subject {subject}."
+            if name not in subject_data:
+                raise ParameterKeyError(
+                    f"Data type {name} not found in dataset of subject {subject}: getDataPerSubject(name={name!r}) "
+                    f"expects one of {sorted(subject_data)}."
+                )
             value = subject_data[name]
             if apply_function is not None and apply == "single":
                 value = apply_function(value, **kwargs)
@@ -344,7 +359,7 @@ class Dataset:
     @staticmethod
     def _check_normalization(method):
         if method not in NORMALIZATION_METHODS:
-            raise NotImplementedError(
+            raise NormalizationMethodError(
                 f'"{method}" is not a known normalization method. Use one of these: {NORMALIZATION_METHODS}'
             )
 
@@ -355,14 +370,14 @@ class Dataset:
             return Cmats
         if method == "max":
             return [cm / np.max(cm) for cm in Cmats]
+        # per-region methods: column j of each subject's matrix is divided by a count of region j
+        per_region = self.getDataPerSubject(method)
+        setattr(self, method, per_region)  # kept as self.waytotal / self.nvoxel
         if method == "waytotal":
-            self.waytotal = self.getDataPerSubject("waytotal")
-            return [cm / np.asarray(w, dtype=float)[np.newaxis, :] for cm, w in zip(Cmats, self.waytotal)]
-        self.nvoxel = self.getDataPerSubject("nvoxel")
-        return [
-            cm / (np.asarray(nv, dtype=float)[:, 0] * FSL_SAMPLES_PER_VOXEL)[np.newaxis, :]
-            for cm, nv in zip(Cmats, self.nvoxel)
-        ]
+            divisors = [np.asarray(w, dtype=float) for w in per_region]
+        else:
+            divisors = [np.asarray(nv, dtype=float)[:, 0] * FSL_SAMPLES_PER_VOXEL for nv in per_region]
+        return [cm / d[np.newaxis, :] for cm, d in zip(Cmats, divisors)]
 
     def loadMatrix(self, matFileName, key="", verbose=False):
         """Load one variable from a MATLAB ``.mat`` file (v7.3/HDF5 files included).
@@ -383,8 +398,9 @@ class Dataset:
 
         Raises
         ------
-        ValueError
-            If ``key`` is not in the file (the message lists the keys that are).
+        neurolib.errors.ParameterKeyError
+            (also ``ValueError`` and ``KeyError``) if ``key`` is not in the file (the message lists the keys that
+            are).
         """
         contents = _read_mat(matFileName)
         if verbose:
@@ -392,5 +408,7 @@ class Dataset:
         if not key and len(contents) == 1:
             return next(iter(contents.values()))
         if key not in contents:
-            raise ValueError(f"Key {key!r} not found in {matFileName}. Keys in this file: {list(contents)}")
+            raise ParameterKeyError(
+                f"loadMatrix: key={key!r} is not in {matFileName}; the file holds {list(contents)}."
+            )
         return contents[key]

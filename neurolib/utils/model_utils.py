@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from neurolib.errors import ParameterError
+
 
 def adjustArrayShape(original, target):
     """Tile and cut an array so that it has exactly the shape of ``target``.
@@ -26,8 +28,8 @@ def adjustArrayShape(original, target):
 
     Raises
     ------
-    ValueError
-        If ``original`` has more than two dimensions, or is empty while ``target`` is not.
+    neurolib.errors.ParameterError
+        (a ``ValueError``) if ``original`` has more than two dimensions, or is empty while ``target`` is not.
 
     Examples
     --------
@@ -41,12 +43,14 @@ def adjustArrayShape(original, target):
     n_rows, n_cols = np.shape(target)
     original = np.asarray(original)
     if original.ndim > 2:
-        raise ValueError(f"original must be a scalar, 1-D or 2-D, got shape {original.shape}.")
+        raise ParameterError(f"adjustArrayShape: original must be a scalar, 1-D or 2-D, got shape {original.shape}.")
     original = original.reshape((1, -1) if original.ndim < 2 else original.shape)
     if original.size == 0:
         if n_rows * n_cols == 0:
             return np.zeros((n_rows, n_cols), dtype=original.dtype)
-        raise ValueError(f"Cannot spread an empty array of shape {original.shape} to shape {(n_rows, n_cols)}.")
+        raise ParameterError(
+            f"adjustArrayShape: cannot spread an empty array of shape {original.shape} to shape {(n_rows, n_cols)}."
+        )
     row_reps = -(-n_rows // original.shape[0])  # ceiling division
     col_reps = -(-n_cols // original.shape[1])
     tiled = np.tile(original, (max(row_reps, 1), max(col_reps, 1)))

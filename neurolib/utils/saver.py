@@ -10,6 +10,8 @@ import pickle
 
 import numpy as np
 
+from neurolib.errors import ParameterTypeError
+
 
 def netcdf_engine():
     """The xarray engine used to write netCDF files.
@@ -22,25 +24,28 @@ def netcdf_engine():
     return "netcdf4" if importlib.util.find_spec("netCDF4") is not None else "scipy"
 
 
-def _check_xarray(datafield):
+def _check_xarray(function, datafield):
     import xarray as xr
 
-    assert isinstance(datafield, (xr.DataArray, xr.Dataset)), (
-        f"Data must be an xarray.DataArray or xarray.Dataset, got {type(datafield).__name__}."
-    )
+    if not isinstance(datafield, (xr.DataArray, xr.Dataset)):
+        raise ParameterTypeError(
+            f"{function}(datafield=...) expects an xarray.DataArray or xarray.Dataset, got {type(datafield).__name__}."
+        )
+
+
+def _with_suffix(filename, suffix):
+    """``filename`` as a string that ends in ``suffix`` (appended when missing)."""
+    path = str(filename)
+    return path if path.endswith(suffix) else path + suffix
 
 
 def _jsonable(value):
     """Recursively turn numpy arrays (and numpy scalars) inside dicts, lists and tuples into plain Python."""
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
+    if isinstance(value, (np.ndarray, np.generic)):
+        return value.tolist()  # a numpy scalar's tolist() is its Python value
     if isinstance(value, dict):
         return {key: _jsonable(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(item) for item in value]
-    return value
+    return [_jsonable(item) for item in value] if type(value) in (list, tuple) else value
 
 
 def save_to_pickle(datafield, filename):
@@ -55,20 +60,18 @@ def save_to_pickle(datafield, filename):
 
     Raises
     ------
-    AssertionError
-        If ``datafield`` is not an xarray object.
+    neurolib.errors.ParameterTypeError
+        (also ``TypeError`` and ``AssertionError``) if ``datafield`` is not an xarray object.
 
     Examples
     --------
     >>> import os, tempfile, xarray as xr
     >>> save_to_pickle(xr.DataArray([1.0, 2.0]), os.path.join(tempfile.mkdtemp(), "result"))
     """
-    _check_xarray(datafield)
-    filename = str(filename)
-    if not filename.endswith(".pkl"):
-        filename += ".pkl"
-    with open(filename, "wb") as handle:
-        pickle.dump(datafield, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    _check_xarray("save_to_pickle", datafield)
+    payload = pickle.dumps(datafield, protocol=pickle.HIGHEST_PROTOCOL)
+    with open(_with_suffix(filename, ".pkl"), "wb") as target:
+        target.write(payload)
 
 
 def save_to_netcdf(datafield, filename):
@@ -87,8 +90,8 @@ def save_to_netcdf(datafield, filename):
 
     Raises
     ------
-    AssertionError
-        If ``datafield`` is not an xarray object.
+    neurolib.errors.ParameterTypeError
+        (also ``TypeError`` and ``AssertionError``) if ``datafield`` is not an xarray object.
 
     Examples
     --------
@@ -96,13 +99,12 @@ def save_to_netcdf(datafield, filename):
     >>> da = xr.DataArray([1.0, 2.0], dims="time", attrs={"model": "hopf", "K_gl": np.array([0.6])})
     >>> save_to_netcdf(da, os.path.join(tempfile.mkdtemp(), "result"))
     """
-    _check_xarray(datafield)
+    _check_xarray("save_to_netcdf", datafield)
     datafield = datafield.copy(deep=True)
-    filename = str(filename)
-    if not filename.endswith(".nc"):
-        filename += ".nc"
+    nc_path = _with_suffix(filename, ".nc")
     if datafield.attrs:
-        with open(filename[: -len(".nc")] + ".json", "w") as handle:
+        json_path = nc_path[: -len(".nc")] + ".json"
+        with open(json_path, "w") as handle:
             json.dump(_jsonable(dict(datafield.attrs)), handle)
         datafield.attrs = {}
-    datafield.to_netcdf(filename, engine=netcdf_engine())
+    datafield.to_netcdf(nc_path, engine=netcdf_engine())

@@ -30,11 +30,19 @@ from copy import deepcopy
 import numpy as np
 import xarray as xr
 
+from neurolib.errors import ParameterError, ParameterTypeError
+
 logger = logging.getLogger(__name__)
 
 _DTYPE_KEY = "neurolib_dtype"
 _PROTECTED = ("data", "dt", "sampling_frequency", "process_steps")  # instance attributes never set from file attrs
 _FALLBACK_MSG = "`mne` module not found, falling back to basic scipy's function ({})"
+
+
+def _nc_path(filename):
+    """``filename`` as a string ending in ``.nc`` (appended when missing)."""
+    path = str(filename)
+    return path if path.endswith(".nc") else f"{path}.nc"
 
 
 def _import_mne():
@@ -66,7 +74,9 @@ def _filter_kind(l_freq, h_freq):
             return "bandpass", [l_freq, h_freq]
         if l_freq > h_freq:
             return "bandstop", [h_freq, l_freq]
-        raise ValueError(f"l_freq and h_freq are equal ({l_freq} Hz); cannot build a band.")
+        raise ParameterError(
+            f"l_freq and h_freq are equal ({l_freq} Hz); cannot build a band-pass or band-stop filter."
+        )
     if l_freq is not None:
         return "highpass", l_freq
     return "lowpass", h_freq
@@ -100,9 +110,10 @@ def scipy_iir_filter_data(x, sfreq, l_freq, h_freq, l_trans_bandwidth=None, h_tr
 
     Raises
     ------
+    neurolib.errors.ParameterError
+        (a ``ValueError``) if an edge is not strictly between 0 and the Nyquist frequency or both edges are equal.
     ValueError
-        If an edge is not strictly between 0 and the Nyquist frequency, if both edges are equal, or if the signal is
-        too short for the forward-backward filter (scipy's padding error).
+        If the signal is too short for the forward-backward filter (scipy's padding error).
 
     Examples
     --------
@@ -120,7 +131,9 @@ def scipy_iir_filter_data(x, sfreq, l_freq, h_freq, l_trans_bandwidth=None, h_tr
     nyquist = sfreq / 2.0
     for name, freq in (("l_freq", l_freq), ("h_freq", h_freq)):
         if freq is not None and not 0 < freq < nyquist:
-            raise ValueError(f"{name}={freq} Hz must lie strictly between 0 and the Nyquist frequency {nyquist} Hz.")
+            raise ParameterError(
+                f"{name}={freq} Hz must lie strictly between 0 and the Nyquist frequency {nyquist} Hz."
+            )
     btype, edges = _filter_kind(l_freq, h_freq)
     sos = scipy.signal.butter(kwargs.get("order", 8), np.asarray(edges) / nyquist, btype=btype, output="sos")
     return scipy.signal.sosfiltfilt(sos, x, axis=-1)
@@ -151,8 +164,11 @@ class Signal:
 
     Raises
     ------
-    AssertionError
-        If ``data`` is not a DataArray or has no ``time`` dimension ("DataArray must have time axis").
+    neurolib.errors.ParameterTypeError
+        If ``data`` is not a DataArray.
+    neurolib.errors.ParameterError
+        If ``data`` has no ``time`` dimension. Both are also ``AssertionError`` (what the established package
+        raises).
 
     Notes
     -----
@@ -169,8 +185,15 @@ class Signal:
     PROCESS_STEPS_KEY = "process_steps"
 
     def __init__(self, data, time_in_ms=False):
-        assert isinstance(data, xr.DataArray), f"Data must be an xarray.DataArray, got {type(data).__name__}."
-        assert "time" in data.dims, "DataArray must have time axis"
+        if not isinstance(data, xr.DataArray):
+            raise ParameterTypeError(
+                f"{type(self).__name__}(data=...) expects an xarray.DataArray, got {type(data).__name__}."
+            )
+        if "time" not in data.dims:
+            raise ParameterError(
+                f"{type(self).__name__}(data=...) needs a 'time' dimension (and coordinate); the DataArray has "
+                f"dims {data.dims}."
+            )
         data = deepcopy(data)
         time = np.asarray(data["time"].values, dtype=float)
         if time_in_ms:
@@ -178,7 +201,8 @@ class Signal:
         data = data.assign_coords(time=np.around(time, 6))
         self.data = data.transpose(*[d for d in data.dims if d != "time"], "time")
         self._update_sampling()
-        self.process_steps = [f"raw {self.signal_type} signal: {self.start_time}--{self.end_time}s"]
+        self.process_steps = []
+        self.process_steps.append(f"raw {self.signal_type} signal: {self.start_time}--{self.end_time}s")
 
     # ------------------------------------------------------------------ construction and I/O
 
@@ -202,7 +226,11 @@ class Signal:
         """
         from neurolib.models.model import Model
 
-        assert isinstance(model, Model), f"Model must be a neurolib Model, got {type(model).__name__}."
+        if not isinstance(model, Model):
+            raise ParameterTypeError(
+                f"{cls.__name__}.from_model_output(model=...) expects a neurolib Model after run(), got "
+                f"{type(model).__name__}."
+            )
         return cls(model.xr(group), time_in_ms=time_in_ms)
 
     @classmethod
@@ -225,10 +253,7 @@ class Signal:
             Instance of ``cls``. Without attributes in the file the warning "No metadata found, setting empty..." is
             logged and the default metadata and steps are used.
         """
-        filename = str(filename)
-        if not filename.endswith(".nc"):
-            filename += ".nc"
-        data = xr.load_dataarray(filename)
+        data = xr.load_dataarray(_nc_path(filename))
         attrs = dict(data.attrs)
         data.attrs = {}
         data = _restore_dtypes(data, attrs.pop(_DTYPE_KEY, None))
@@ -268,30 +293,33 @@ class Signal:
 
         Raises
         ------
-        ValueError
-            For complex data (netCDF has no complex type): save ``amplitude``/``phase`` of the Hilbert transform or
-            the real and imaginary parts instead.
+        neurolib.errors.ParameterError
+            (a ``ValueError``) for complex data (netCDF has no complex type): save ``amplitude``/``phase`` of
+            the Hilbert transform or the real and imaginary parts instead.
         """
         from neurolib.utils.saver import netcdf_engine
 
         if np.iscomplexobj(self.data.values):
-            raise ValueError(
+            raise ParameterError(
                 "netCDF cannot store complex values; save the amplitude/phase (hilbert_transform(return_as=...)) "
                 "or the real and imaginary parts as separate signals."
             )
-        filename = str(filename)
-        if not filename.endswith(".nc"):
-            filename += ".nc"
         data = self.data.copy(deep=True)
-        for attr in self._copy_attributes:
-            value = getattr(self, attr)
-            if isinstance(value, (list, tuple)):
-                for i, item in enumerate(value):
-                    data.attrs[f"{attr}_{i}"] = item
-            else:
-                data.attrs[attr] = value
+        data.attrs.update(self._metadata_attrs())
         _record_dtypes(data)
-        data.to_netcdf(filename, engine=netcdf_engine())
+        data.to_netcdf(_nc_path(filename), engine=netcdf_engine())
+
+    def _metadata_attrs(self):
+        """The metadata as netCDF attributes: scalars under their name, sequences as ``name_0``, ``name_1``, ..."""
+        attrs = {}
+        for key in self._copy_attributes:
+            value = getattr(self, key)
+            sequence = value if isinstance(value, (list, tuple)) else None
+            if sequence is None:
+                attrs[key] = value
+            else:
+                attrs.update({f"{key}_{index}": entry for index, entry in enumerate(sequence)})
+        return attrs
 
     # ------------------------------------------------------------------ metadata and properties
 
@@ -302,8 +330,8 @@ class Signal:
 
     def __finalize__(self, other, add_steps=None):
         """Copy the metadata of ``other`` onto this signal and append ``add_steps``; returns self."""
-        for attr in self._copy_attributes:
-            setattr(self, attr, deepcopy(getattr(other, attr)))
+        metadata = {key: getattr(other, key) for key in self._copy_attributes}
+        vars(self).update(deepcopy(metadata))
         if add_steps is not None:
             self.process_steps += list(add_steps)
         return self
@@ -334,12 +362,13 @@ class Signal:
 
     def __eq__(self, other):
         """True iff the data are close (``xarray.testing.assert_allclose``); metadata differences are logged."""
-        assert isinstance(other, Signal), "Can only compare Signal with Signal."
-        for attr in self._copy_attributes:
-            if getattr(self, attr) != getattr(other, attr):
-                logger.warning(f"`{attr}` not equal between signals.")
+        if not isinstance(other, Signal):
+            raise ParameterTypeError(f"A Signal can only be compared with a Signal, got {type(other).__name__}.")
+        differing = [key for key in self._copy_attributes if getattr(other, key) != getattr(self, key)]
+        for key in differing:
+            logger.warning(f"The signals differ in their metadata `{key}` (data are compared regardless).")
         try:
-            xr.testing.assert_allclose(self.data, other.data)
+            xr.testing.assert_allclose(self.data, other.data, rtol=1e-05, atol=1e-08)
         except AssertionError:
             return False
         return True
@@ -360,7 +389,7 @@ class Signal:
     @property
     def dims_not_time(self):
         """list of str: all dimensions except time."""
-        return [dim for dim in self.data.dims if dim != "time"]
+        return list(filter("time".__ne__, self.data.dims))
 
     @property
     def coords_not_time(self):
@@ -385,12 +414,13 @@ class Signal:
     @property
     def preprocessing_steps(self):
         """str: the processing history joined by ``" -> "``."""
-        return " -> ".join(self.process_steps)
+        arrow = " -> "
+        return arrow.join(self.process_steps)
 
     # ------------------------------------------------------------------ iteration and selection
 
     def iterate(self, return_as="signal"):
-        """Iterate over the 1-D time series along all non-time dimensions (in C order).
+        """Iterate over the single time series along all non-time dimensions (in C order).
 
         Parameters
         ----------
@@ -401,30 +431,34 @@ class Signal:
         Yields
         ------
         tuple
-            As above. A signal with only a time dimension yields itself once, as ``({}, self)`` or
-            ``((), self.data)``.
+            As above. With ``"signal"`` each yielded signal keeps the **last** non-time dimension (``space`` for
+            model outputs) as a singleton, shape ``(1, T)`` as in the established package; the other dimensions
+            become scalar coordinates. With ``"xr"`` each DataArray is one-dimensional, shape ``(T,)``. A signal
+            with only a time dimension yields itself once, as ``({}, self)`` or ``((), self.data)``.
 
         Raises
         ------
-        ValueError
-            "Data type not understood: ..." for another ``return_as``.
+        neurolib.errors.ParameterError
+            (a ``ValueError``) for another ``return_as``.
         """
         if return_as not in ("signal", "xr"):
-            raise ValueError(f"Data type not understood: {return_as}")
+            raise ParameterError(f"iterate(return_as={return_as!r}): expected 'signal' or 'xr'.")
         dims = self.dims_not_time
         if not dims:
             yield ({}, self) if return_as == "signal" else ((), self.data)
             return
-        coords = [self.data[dim].values for dim in dims]
-        for index in np.ndindex(*self.data.shape[:-1]):
-            labels = tuple(_plain(coords[i][j]) for i, j in enumerate(index))
-            series = self.data.isel(dict(zip(dims, index)))
+        labels_per_dim = [self.data[dim].values for dim in dims]
+        kept = dims[-1]  # stays as a length-1 dimension in the yielded signals
+        for position in np.ndindex(*(self.data.sizes[dim] for dim in dims)):
+            labels = tuple(_plain(values[i]) for values, i in zip(labels_per_dim, position))
+            picks = dict(zip(dims, position))
             if return_as == "xr":
-                yield labels, series
-            else:
-                name = dict(zip(dims, labels))
-                step = "select " + ", ".join(f"{dim}={label}" for dim, label in name.items())
-                yield name, self.__constructor__(series).__finalize__(self, [step])
+                yield labels, self.data.isel(picks)
+                continue
+            picks[kept] = [position[-1]]
+            described = dict(zip(dims, labels))
+            step = "select " + ", ".join(f"{dim}={label}" for dim, label in described.items())
+            yield described, self.__constructor__(self.data.isel(picks)).__finalize__(self, [step])
 
     def sel(self, sel_args, inplace=True):
         """Select a time interval by time labels (inclusive).
@@ -436,8 +470,7 @@ class Signal:
         inplace : bool, optional
             Change this signal (return None) or return a new one.
         """
-        assert len(sel_args) == 2, "Must provide 2 arguments"
-        start, end = sel_args
+        start, end = _two_bounds("sel", "sel_args", sel_args)
         selected = self.data.sel(time=slice(start, end))
         step = f"select {'' if start is None else start}:{'' if end is None else end}s"
         return self._new_or_update(selected, step, inplace)
@@ -452,8 +485,7 @@ class Signal:
         inplace : bool, optional
             Change this signal (return None) or return a new one.
         """
-        assert len(isel_args) == 2, "Must provide 2 arguments"
-        start, end = isel_args
+        start, end = _two_bounds("isel", "isel_args", isel_args)
         selected = self.data.isel(time=slice(start, end))
         times = selected["time"].values
         step = f"select {times[0] if times.size else ''}:{times[-1] if times.size else ''}s"
@@ -475,13 +507,13 @@ class Signal:
 
         Raises
         ------
-        ValueError
-            If ``roll_over`` is shorter than one sample or longer than the signal.
+        neurolib.errors.ParameterError
+            (a ``ValueError``) if ``roll_over`` is shorter than one sample or longer than the signal.
         """
         window = int(round(roll_over * self.sampling_frequency))
         n_time = self.data.sizes["time"]
         if not 1 <= window <= n_time:
-            raise ValueError(
+            raise ParameterError(
                 f"roll_over={roll_over} s gives a window of {window} samples; it must be between 1 sample and the "
                 f"signal length ({n_time} samples)."
             )
@@ -518,8 +550,9 @@ class Signal:
 
         Raises
         ------
-        AssertionError
-            If ``length`` is not shorter than the signal or ``step`` exceeds ``length``.
+        neurolib.errors.ParameterError
+            (also ``ValueError`` and ``AssertionError``) if ``length`` is not shorter than the signal or ``step``
+            is not between 1 and ``length``.
         """
         import scipy.signal
 
@@ -527,8 +560,13 @@ class Signal:
             length = int(round(length / self.dt))
             step = int(round(step / self.dt))
         n_time = self.data.sizes["time"]
-        assert length < n_time, f"Length must be smaller than time span ({length} >= {n_time} samples)"
-        assert 0 < step <= length, f"Step must be between 1 and length ({step} not in 1..{length} samples)"
+        if not 0 < length < n_time:
+            raise ParameterError(
+                f"sliding_window: length={length} samples must be at least 1 and shorter than the signal "
+                f"({n_time} samples)."
+            )
+        if not 0 < step <= length:
+            raise ParameterError(f"sliding_window: step={step} samples must be between 1 and length={length}.")
         taper = scipy.signal.get_window(window_function, length)
         for start in range(0, n_time - length + 1, step):
             window = self.data.isel(time=slice(start, start + length))
@@ -559,18 +597,14 @@ class Signal:
 
         Raises
         ------
-        ValueError
-            "Unknown padding side: ..." for another ``side``.
+        neurolib.errors.ParameterError
+            (a ``ValueError``) for another ``side``.
         """
         samples = int(round(how_much * self.sampling_frequency)) if in_seconds else int(how_much)
-        if side == "both":
-            before, after = samples, samples
-        elif side == "before":
-            before, after = samples, 0
-        elif side == "after":
-            before, after = 0, samples
-        else:
-            raise ValueError(f"Unknown padding side: {side}")
+        widths = {"both": (samples, samples), "before": (samples, 0), "after": (0, samples)}
+        if side not in widths:
+            raise ParameterError(f"pad(side={side!r}): expected 'before', 'after' or 'both'.")
+        before, after = widths[side]
         pad_width = [(0, 0)] * (self.data.ndim - 1) + [(before, after)]
         values = np.pad(self.data.values, pad_width, mode=padding_type, **kwargs)
         time = np.concatenate(
@@ -622,7 +656,7 @@ class Signal:
             Change this signal (return None) or return a new one.
         """
         if not to_frequency > 0:
-            raise ValueError(f"to_frequency must be positive (Hz), got {to_frequency}.")
+            raise ParameterError(f"resample: to_frequency must be a positive frequency in Hz, got {to_frequency!r}.")
         old_fs = self.sampling_frequency
         values = self.data.values
         mne = _import_mne()
@@ -659,8 +693,8 @@ class Signal:
 
         Raises
         ------
-        ValueError
-            "Do not know how to return: ..." for another ``return_as``.
+        neurolib.errors.ParameterError
+            (a ``ValueError``) for another ``return_as``.
         """
         import scipy.signal
 
@@ -671,7 +705,7 @@ class Signal:
             "phase_unwrapped": lambda z: np.unwrap(np.angle(z), axis=-1),
         }
         if return_as not in transforms:
-            raise ValueError(f"Do not know how to return: {return_as}")
+            raise ParameterError(f"hilbert_transform(return_as={return_as!r}): expected one of {list(transforms)}.")
         analytic = scipy.signal.hilbert(self.data.values, axis=-1)
         new_data = self.data.copy(data=transforms[return_as](analytic))
         return self._new_or_update(new_data, f"Hilbert - {return_as.replace('_', ' ')}", inplace)
@@ -715,16 +749,9 @@ class Signal:
         values = self.data.values
         mne = _import_mne()
         if mne is not None:
-            kwargs.setdefault("verbose", False)
-            filtered = mne.filter.filter_data(
-                values,
-                sfreq=self.sampling_frequency,
-                l_freq=low_freq,
-                h_freq=high_freq,
-                l_trans_bandwidth=l_trans_bandwidth,
-                h_trans_bandwidth=h_trans_bandwidth,
-                **kwargs,
-            )
+            options = {"l_trans_bandwidth": l_trans_bandwidth, "h_trans_bandwidth": h_trans_bandwidth, "verbose": False}
+            options.update(kwargs)
+            filtered = mne.filter.filter_data(values, self.sampling_frequency, low_freq, high_freq, **options)
         else:
             logger.warning(_FALLBACK_MSG.format("scipy_iir_filter_data"))
             filtered = scipy_iir_filter_data(values, self.sampling_frequency, low_freq, high_freq, **kwargs)
@@ -749,8 +776,8 @@ class Signal:
 
         Raises
         ------
-        ValueError
-            If the signal has no ``space`` dimension.
+        neurolib.errors.ParameterError
+            (a ``ValueError``) if the signal has no ``space`` dimension.
 
         Notes
         -----
@@ -758,7 +785,7 @@ class Signal:
         column dimension is called ``space_2`` (same coordinates as ``space``).
         """
         if "space" not in self.data.dims:
-            raise ValueError(f"Functional connectivity needs a `space` dimension; dims are {self.data.dims}.")
+            raise ParameterError(f"Functional connectivity needs a `space` dimension; dims are {self.data.dims}.")
         n_space = self.data.sizes["space"]
         if n_space <= 1:
             logger.error("Cannot compute functional connectivity from one timeseries.")
@@ -795,16 +822,17 @@ class Signal:
 
         Raises
         ------
-        ValueError
-            If the result is neither the same shape nor the shape without time.
+        neurolib.errors.ParameterError
+            (a ``ValueError``) if the result is neither the same shape nor the shape without time.
         """
+        along_time = [["time"]]
         try:
-            processed = xr.apply_ufunc(func, self.data, input_core_dims=[["time"]], output_core_dims=[["time"]])
+            processed = xr.apply_ufunc(func, self.data, input_core_dims=along_time, output_core_dims=along_time)
         except ValueError:
             try:
-                processed = xr.apply_ufunc(func, self.data, input_core_dims=[["time"]])
+                processed = xr.apply_ufunc(func, self.data, input_core_dims=along_time)
             except ValueError as error:
-                raise ValueError(
+                raise ParameterError(
                     f"apply: the result of `{_func_name(func)}` must keep the shape {self.shape} or drop the time "
                     f"axis ({error})"
                 ) from error
@@ -814,6 +842,17 @@ class Signal:
             )
             return processed
         return self._new_or_update(processed, f"apply `{_func_name(func)}` function over time dim", inplace)
+
+
+def _two_bounds(method, argument, bounds):
+    """``(start, end)`` from a two-element sequence, or a :class:`ParameterError` naming ``argument``."""
+    try:
+        start, end = bounds
+    except (TypeError, ValueError):
+        raise ParameterError(
+            f"{method}({argument}=...) expects two bounds [start, end] (None leaves a side open), got {bounds!r}."
+        ) from None
+    return start, end
 
 
 def _record_dtypes(data):
@@ -841,25 +880,16 @@ def _restore_dtypes(data, dtype):
 class RatesSignal(Signal):
     """Population firing rates in Hz (e.g. ``rates_exc`` of the ALN model)."""
 
-    name = "Population firing rate"
-    label = "q"
-    signal_type = "rate"
-    unit = "Hz"
+    name, label, signal_type, unit = ("Population firing rate", "q", "rate", "Hz")
 
 
 class VoltageSignal(Signal):
     """Population mean membrane potentials in mV."""
 
-    name = "Population mean membrane potential"
-    label = "V"
-    signal_type = "voltage"
-    unit = "mV"
+    name, label, signal_type, unit = ("Population mean membrane potential", "V", "voltage", "mV")
 
 
 class BOLDSignal(Signal):
     """Simulated or empirical BOLD signal in % signal change."""
 
-    name = "Population blood oxygen level-dependent signal"
-    label = "BOLD"
-    signal_type = "bold"
-    unit = "%"
+    name, label, signal_type, unit = ("Population blood oxygen level-dependent signal", "BOLD", "bold", "%")

@@ -33,8 +33,9 @@ twice one process); give different seeds, or ``None``, for independent processes
 Errors
 ------
 Invalid arguments raise :class:`StimulusValueError` / :class:`StimulusTypeError`, which name the parameter. They
-subclass ``ValueError`` / ``TypeError`` and also ``AssertionError`` (the exception the established package raises
-for the same situations), so code catching either keeps working.
+are the project's :class:`~neurolib.errors.ParameterError` / :class:`~neurolib.errors.ParameterTypeError`, so
+they are ``ValueError`` (``TypeError``) and also ``AssertionError`` (the exception the established package raises
+for the same situations): code catching either keeps working.
 
 Custom stimuli
 --------------
@@ -63,6 +64,8 @@ import numbers
 
 import numpy as np
 
+from neurolib.errors import ParameterError, ParameterTypeError
+
 __all__ = [
     "StimulusValueError",
     "StimulusTypeError",
@@ -83,16 +86,19 @@ __all__ = [
 ]
 
 
-class StimulusValueError(ValueError, AssertionError):
-    """An invalid stimulus argument (a ``ValueError`` that is also an ``AssertionError``)."""
+class StimulusValueError(ParameterError):
+    """An invalid stimulus argument: a :class:`~neurolib.errors.ParameterError` (``ValueError`` and
+    ``AssertionError``)."""
 
 
-class StimulusTypeError(TypeError, AssertionError):
-    """An argument of the wrong type (a ``TypeError`` that is also an ``AssertionError``)."""
+class StimulusTypeError(ParameterTypeError):
+    """A stimulus argument of the wrong type: a :class:`~neurolib.errors.ParameterTypeError` (``TypeError``,
+    ``ValueError`` and ``AssertionError``)."""
 
 
-class StimulusAttributeError(AttributeError, AssertionError):
-    """A constructor argument of a custom input is not stored as an attribute (``get_params``)."""
+class StimulusAttributeError(ParameterError, AttributeError):
+    """A constructor argument of a custom input is not stored as an attribute (``get_params``); also an
+    ``AttributeError``."""
 
 
 # ---------------------------------------------------------------------------------------------------- helpers
@@ -710,8 +716,7 @@ class LinearRampInput(Stimulus):
     """
 
     def __init__(self, inp_max, ramp_length, start=None, end=None, n=1, seed=None):
-        self.inp_max = inp_max
-        self.ramp_length = ramp_length
+        self.inp_max, self.ramp_length = inp_max, ramp_length
         super().__init__(start=start, end=end, n=n, seed=seed)
 
     def _check_params(self):
@@ -790,16 +795,16 @@ def RectifiedInput(amplitude, n=1):  # noqa: N802 (a function standing in for a 
     ConcatenatedStimulus
     """
     amplitude = _real("amplitude", amplitude)
-    return ConcatenatedStimulus(
-        [
-            StepInput(-amplitude, n=n),
-            ExponentialInput(amplitude, exp_coef=12.5, exp_type="rise", n=n) + StepInput(-amplitude, n=n),
-            StepInput(amplitude, n=n),
-            ExponentialInput(amplitude, exp_coef=7.5, exp_type="decay", n=n),
-            StepInput(0.0, n=n),
-        ],
-        length_ratios=[0.5, 2.5, 0.5, 1.5, 1.0],
+    # (segment, relative length): push down, slow release, push up, slow decay, rest
+    plan = (
+        (StepInput(-amplitude, n=n), 0.5),
+        (ExponentialInput(amplitude, exp_coef=12.5, exp_type="rise", n=n) + StepInput(-amplitude, n=n), 2.5),
+        (StepInput(amplitude, n=n), 0.5),
+        (ExponentialInput(amplitude, exp_coef=7.5, exp_type="decay", n=n), 1.5),
+        (StepInput(0.0, n=n), 1.0),
     )
+    segments = [segment for segment, _ in plan]
+    return ConcatenatedStimulus(segments, length_ratios=[ratio for _, ratio in plan])
 
 
 # ---------------------------------------------------------------------------------------------------- combinations

@@ -135,7 +135,7 @@ def test_load_matrix(shared_datasets, tmp_path):
     path = shared_datasets / "hcp" / "subjects" / "101309" / "structural" / "DTI_LEN.mat"
     assert ds.loadMatrix(path, key="len").shape == (94, 94)
     np.testing.assert_array_equal(ds.loadMatrix(path), ds.loadMatrix(path, key="len"))
-    with pytest.raises(ValueError, match=r"Keys in this file: \['len'\]"):
+    with pytest.raises(ValueError, match=r"the file holds \[.len.\]"):
         ds.loadMatrix(path, key="sc")
 
 

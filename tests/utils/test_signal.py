@@ -70,7 +70,7 @@ def test_time_moved_last_and_input_copied():
 def test_construction_errors():
     with pytest.raises(AssertionError):
         Signal(np.zeros((3, 10)))
-    with pytest.raises(AssertionError, match="DataArray must have time axis"):
+    with pytest.raises(AssertionError, match="needs a .time. dimension"):
         Signal(xr.DataArray(np.zeros((3, 10)), dims=("space", "t")))
 
 
@@ -231,16 +231,36 @@ def test_iterate(sig):
     assert len(items) == 6
     name, first = items[0]
     assert name == {"output": "rates_exc", "space": 0}
-    assert isinstance(first, RatesSignal) and first.shape == (N_TIME,)
-    np.testing.assert_array_equal(first.data.values, sig.data.values[0, 0])
+    assert isinstance(first, RatesSignal) and first.shape == (1, N_TIME)
+    np.testing.assert_array_equal(first.data.values[0], sig.data.values[0, 0])
     assert first.process_steps[-1] == "select output=rates_exc, space=0"
     labels = [label for label, _ in sig.iterate(return_as="xr")]
     assert labels == [(o, s) for o in ("rates_exc", "rates_inh") for s in range(3)]
-    assert isinstance(next(sig.iterate("xr"))[1], xr.DataArray)
-    with pytest.raises(ValueError, match="Data type not understood: numpy"):
+    series = next(sig.iterate("xr"))[1]
+    assert isinstance(series, xr.DataArray) and series.shape == (N_TIME,)
+    with pytest.raises(ValueError, match=r"iterate\(return_as='numpy'\): expected 'signal' or 'xr'"):
         next(sig.iterate("numpy"))
-    one_d = first
+    one_d = RatesSignal(sig.data.isel(output=0, space=0))
     assert list(one_d.iterate()) == [({}, one_d)]
+
+
+def test_issue7_item8_iterate_keeps_singleton_space(sig):
+    """Multi-dimensional data: each yielded signal keeps a length-1 space dimension, (1, T), as upstream."""
+    for name, single in sig.iterate(return_as="signal"):
+        assert isinstance(single, RatesSignal)
+        assert single.shape == (1, N_TIME)
+        assert single.data.dims == ("space", "time")
+        assert single.data["space"].values.tolist() == [name["space"]]
+        assert single.data["output"].item() == name["output"]  # the other dims stay as scalar coordinates
+        np.testing.assert_array_equal(single.data.values[0], sig.data.sel(**name).values)
+    # 2-D (space, time) data: also (1, T)
+    rates = sig["rates_exc"]
+    shapes = {single.shape for _, single in rates.iterate(return_as="signal")}
+    assert shapes == {(1, N_TIME)}
+    # 1-D data: the signal itself, (T,)
+    one_d = RatesSignal(rates.data.isel(space=0))
+    [(name, same)] = list(one_d.iterate(return_as="signal"))
+    assert name == {} and same.shape == (N_TIME,)
 
 
 # ---------------------------------------------------------------- processing against numpy / scipy
@@ -257,7 +277,7 @@ def test_pad(sig):
     after = sig.pad(0.001, in_seconds=True, padding_type="reflect", side="after", inplace=False)
     assert after.shape[-1] == N_TIME + 10 and after.start_time == 0.0
     np.testing.assert_array_equal(after.data.values[..., -10:], sig.data.values[..., -2:-12:-1])
-    with pytest.raises(ValueError, match="Unknown padding side: middle"):
+    with pytest.raises(ValueError, match=r"pad\(side='middle'\)"):
         sig.pad(5, side="middle")
 
 
@@ -293,7 +313,7 @@ def test_hilbert_transform(sig):
         np.testing.assert_allclose(out.data.values, values, atol=1e-12)
     wrapped = sig.hilbert_transform("phase_wrapped", inplace=False).data.values
     assert wrapped.min() > -np.pi - 1e-12 and wrapped.max() <= np.pi
-    with pytest.raises(ValueError, match="Do not know how to return: phase"):
+    with pytest.raises(ValueError, match=r"hilbert_transform\(return_as='phase'\)"):
         sig.hilbert_transform("phase")
 
 

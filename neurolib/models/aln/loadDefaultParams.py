@@ -6,6 +6,7 @@ import numpy as np
 
 from neurolib._core.params import default_params
 from neurolib._core.spec import INIT, INPUT, META, OU, ModelSpec, Param
+from neurolib.errors import ParameterError, ParameterTypeError
 from neurolib.models._native import common_params
 
 DEFAULT_TABLE = os.path.join(os.path.dirname(__file__), "data", "aln_table.h5")
@@ -37,12 +38,17 @@ def load_table(path=None):
     with h5py.File(path, "r") as f:
         missing = [k for k in TABLE_KEYS if k not in f]
         if missing:
-            raise ValueError(f"ALN table {path} lacks the datasets {missing}; it needs {list(TABLE_KEYS)}.")
+            raise ParameterError(
+                f"lookupTableFileName: the ALN table {path} lacks the datasets {missing}; it needs {list(TABLE_KEYS)}."
+            )
         table = {k: np.array(f[k], dtype=float) for k in TABLE_KEYS}
     shape = (len(table["mu_vals"]), len(table["sigma_vals"]))
     for k in TABLE_KEYS[2:]:
         if table[k].shape != shape:
-            raise ValueError(f"ALN table {path}: '{k}' has shape {table[k].shape}, expected {shape} (mu x sigma).")
+            raise ParameterError(
+                f"lookupTableFileName: ALN table {path}: '{k}' has shape {table[k].shape}, expected {shape} "
+                "(mu x sigma)."
+            )
     return table
 
 
@@ -190,7 +196,7 @@ def _tables(params):
 def _steps(params, dt, key):
     value = params[key]
     if np.ndim(value) != 0:
-        raise ValueError(f"Parameter '{key}' (a local delay in ms) must be a single number, got {value!r}.")
+        raise ParameterError(f"Parameter '{key}' (a local delay in ms) must be a single number, got {value!r}.")
     return int(np.around(value / dt))
 
 
@@ -253,8 +259,9 @@ def loadDefaultParams(Cmat=None, Dmat=None, lookupTableFileName=None, seed=None)
     table = load_table(lookupTableFileName)
     params.Irange = table["mu_vals"]
     params.sigmarange = table["sigma_vals"]
-    params.dI = params.Irange[1] - params.Irange[0]
-    params.ds = params.sigmarange[1] - params.sigmarange[0]
+    # grid spacings of the (uniform) mu and sigma axes of the table
+    params.dI = np.diff(params.Irange[:2])[0]
+    params.ds = np.diff(params.sigmarange[:2])[0]
     params.precalc_r = table["r_ss"]
     params.precalc_V = table["V_mean_ss"]
     params.precalc_tau_mu = table["tau_mu_exp"]
@@ -264,3 +271,73 @@ def loadDefaultParams(Cmat=None, Dmat=None, lookupTableFileName=None, seed=None)
     params.sigmae_f_init = params.sigmae_ext * np.ones(params.N)
     params.sigmai_f_init = params.sigmai_ext * np.ones(params.N)
     return params
+
+
+# initial values drawn at random, in the tuple order of the established ``generateRandomICs``
+RANDOM_IC_NAMES = (
+    "mufe_init",
+    "mufi_init",
+    "IA_init",
+    "seem_init",
+    "seim_init",
+    "seev_init",
+    "seiv_init",
+    "siim_init",
+    "siem_init",
+    "siiv_init",
+    "siev_init",
+    "rates_exc_init",
+    "rates_inh_init",
+)
+
+
+def _check_node_count(N):
+    if isinstance(N, bool) or not isinstance(N, (int, np.integer)):
+        raise ParameterTypeError(f"generateRandomICs: N (number of nodes) must be an integer, got {N!r}.")
+    if N < 1:
+        raise ParameterError(f"generateRandomICs: N (number of nodes) must be at least 1, got {N}.")
+
+
+def generateRandomICs(N, seed=None):
+    """Random initial values of the ALN model for ``N`` nodes, the same ones ``loadDefaultParams`` draws.
+
+    For a given ``seed`` the arrays equal the ``*_init`` defaults of ``ALNModel(Cmat=<N x N>, seed=seed)``, so
+    ``model.params[name] = value`` for each pair of :data:`RANDOM_IC_NAMES` and the result re-draws them.
+
+    Parameters
+    ----------
+    N : int
+        Number of nodes, >= 1.
+    seed : int, optional
+        Seed of the draw (non-negative); None draws fresh values.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        13 arrays, in this order (uniform draws on [0, scale)):
+        ``mufe_init`` (N,) in mV/ms (scale 3), ``mufi_init`` (N,) mV/ms (3), ``IA_init`` (N, 1) pA (200),
+        ``seem_init``, ``seim_init`` (N,) (0.5), ``seev_init``, ``seiv_init`` (N,) (0.001), ``siim_init``,
+        ``siem_init`` (N,) (0.5), ``siiv_init``, ``siev_init`` (N,) (0.01), ``rates_exc_init``,
+        ``rates_inh_init`` (N, 1) (0.01). The order is the established package's.
+
+    Raises
+    ------
+    neurolib.errors.ParameterTypeError
+        If ``N`` is not an integer.
+    neurolib.errors.ParameterError
+        If ``N`` < 1 or ``seed`` is not None or a non-negative integer.
+
+    Notes
+    -----
+    The established package re-seeds NumPy's global generator; here a local generator is used (as for the
+    defaults), so the values differ from the established ones for the same seed and the global state is untouched.
+
+    Examples
+    --------
+    >>> ics = generateRandomICs(3, seed=1)
+    >>> len(ics), ics[0].shape, ics[2].shape
+    (13, (3,), (3, 1))
+    """
+    _check_node_count(N)
+    drawn = default_params(SPEC, np.zeros((int(N), int(N))), None, seed)
+    return tuple(np.array(drawn[name], copy=True) for name in RANDOM_IC_NAMES)

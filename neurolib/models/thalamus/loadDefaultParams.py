@@ -135,3 +135,43 @@ def loadDefaultParams(seed=None):
         The parameters.
     """
     return default_params(SPEC, None, None, seed)
+
+
+# the initial values in the tuple order of the established ``generateRandomICs``
+RANDOM_IC_NAMES = ("V_t_init", "V_r_init", "Q_t_init", "Q_r_init", *(f"{name}_init" for name in _OTHER))
+
+
+def generateRandomICs(seed=None):
+    """Initial values of the (single-node) thalamic model, the same ones ``loadDefaultParams(seed)`` draws.
+
+    Parameters
+    ----------
+    seed : int, optional
+        Seed of the draw (non-negative); None draws fresh values.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        17 arrays of shape (1,), in the established package's order: ``V_t_init``, ``V_r_init`` (mV, uniform in
+        [-75, -50)), ``Q_t_init``, ``Q_r_init`` (Hz, uniform in [0, 200)), then the fixed values ``Ca_init``
+        (2.4e-4), ``h_T_t_init``, ``h_T_r_init``, ``m_h1_init``, ``m_h2_init``, ``s_et_init``, ``s_gt_init``,
+        ``s_er_init``, ``s_gr_init``, ``ds_et_init``, ``ds_gt_init``, ``ds_er_init``, ``ds_gr_init`` (all 0).
+
+    Raises
+    ------
+    neurolib.errors.ParameterError
+        If ``seed`` is not None or a non-negative integer.
+
+    Notes
+    -----
+    The established package seeds NumPy's global generator and returns the fixed values as 0-d arrays; here a
+    local generator is used (as for the defaults) and every entry has shape (1,), like the model's parameters.
+
+    Examples
+    --------
+    >>> ics = generateRandomICs(seed=2)
+    >>> len(ics), ics[0].shape
+    (17, (1,))
+    """
+    drawn = default_params(SPEC, None, None, seed)
+    return tuple(np.array(drawn[name], copy=True) for name in RANDOM_IC_NAMES)
