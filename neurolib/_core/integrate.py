@@ -221,8 +221,10 @@ class Engine:
         progress : callable, optional
             Called with the number of steps done after each block.
         on_block : callable, optional
-            ``on_block(X, i0, i1)`` is called for every finished block of time columns i0 .. i1-1, in order,
-            on a second thread while the next block integrates (e.g. to feed BOLD); it must only read X.
+            ``on_block(X, i0, i1, lo, hi)`` is called for every finished block of time columns i0 .. i1-1 of the
+            members lo .. hi-1, in order for each member (e.g. to feed BOLD); it must only read X. With one
+            thread it runs on a second thread while the next block integrates; with ``threads > 1`` (see
+            :meth:`run_batch`) each integrating thread calls it for its own members.
 
         Returns
         -------
@@ -317,7 +319,7 @@ class Engine:
         if noisy:
             gens = [g if g is not None else noise.generator(p.get("seed")) for g, p in zip(gens, params_list)]
         constant = [all(arr.shape[1] == 1 for arr in member) for member in ins]
-        threads = max(1, min(int(threads), B)) if on_block is None else 1
+        threads = max(1, min(int(threads), B))
         kernel = self.kernel
         R = 2 ** int(np.ceil(np.log2(S + _loop.K + 1)))  # ring length: holds every lag and a K-step block
         G = np.zeros((B, max(spec.n_features, 1), N, 2 * R))
@@ -354,8 +356,10 @@ class Engine:
                     pending = pool.submit(draw, bi + 1) if pool is not None and bi + 1 < len(bounds) else None
                 Ub = U if U is not None else inputs_of(lo, hi, s, e)
                 kernel.run_block(0, n, S + s, S + e, setup.dt, *rows[:5], Ub, Z, rows[5], *net)
-                if on_block is not None:
-                    consumers.append(pool.submit(on_block, X, S + s, S + e))
+                if on_block is not None and pool is None:  # an integrating thread of several: its own members
+                    on_block(X, S + s, S + e, lo, hi)
+                elif on_block is not None:
+                    consumers.append(pool.submit(on_block, X, S + s, S + e, lo, hi))
                 if progress is not None:
                     progress((e - s) * n / B if B > 1 else e - s)
 

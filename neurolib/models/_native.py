@@ -9,6 +9,7 @@ from neurolib._core.integrate import Engine, n_steps
 from neurolib._core.params import ParamDict, default_params
 from neurolib._core.spec import META, OU, Param
 from neurolib.errors import ParameterError
+from neurolib.models import _batch
 from neurolib.models.model import Model
 
 _engines: dict = {}
@@ -105,16 +106,28 @@ def integration_function(spec):
     return timeIntegration
 
 
+# methods of a run: a subclass that overrides one of them integrates batches one run after the other (through its
+# own run()) unless it declares ``batchable`` itself
+_RUN_PATH = ("run", "integrate", "_segment", "_integrate_steps", "storeOutputsAndStates", "_bold", "initializeRun")
+
+
 class NativeModel(Model):
-    """A model integrated by the engine. Subclasses set ``spec`` and ``_load_defaults``."""
+    """A model integrated by the engine. Subclasses set ``spec`` and ``_load_defaults``.
+
+    Native models integrate batches in one engine call (``batchable = True``, see :meth:`run_batch`) and pickle:
+    the compiled engine and integration function are left out and rebuilt when the model is unpickled.
+    """
 
     spec = None
     _load_defaults = None
     _time_integration = None
     _bold_by_block = True
+    batchable = True
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
+        if "batchable" not in cls.__dict__ and any(name in cls.__dict__ for name in _RUN_PATH):
+            cls.batchable = False
         s = cls.spec
         if s is None:
             return
@@ -141,6 +154,40 @@ class NativeModel(Model):
         self._engine = engine(self.spec)
         super().__init__(integration=type(self)._time_integration, params=params)
 
+    # ------------------------------------------------------------------ pickling (workers, saved searches)
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        for key in ("_engine", "integration", "_progress"):  # compiled code and callables: rebuilt on load
+            state.pop(key, None)
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._engine = engine(self.spec)
+        self.integration = type(self)._time_integration
+        self._progress = None
+
+    # ------------------------------------------------------------------ batches
+    def run_batch(
+        self, param_sets, *, bold=False, outputs=None, evaluate=None, threads=1, max_bytes=_batch.DEFAULT_BATCH_BYTES
+    ):
+        """Integrate many parameter sets together; see :meth:`neurolib.models.model.Model.run_batch`.
+
+        Members that share the network, ``dt``, ``duration`` and ``sampling_dt`` are integrated by one engine
+        call per time segment (single nodes in one kernel call per block, network members one after the other
+        or on ``threads`` threads), each exactly as ``run()`` integrates it alone. Runs whose buffers would
+        exceed ``max_bytes`` (bytes) are integrated in segments that continue each other, keeping only the
+        requested outputs and feeding BOLD block by block, so memory stays bounded.
+        """
+        sets, names = _batch.check_args(self, param_sets, bold, outputs, evaluate, threads, max_bytes)
+        if not self.batchable:
+            return _batch.run_sequential(self, sets, names, bold, evaluate)
+        return _batch.run_native(self, sets, names, bold, evaluate, int(threads), float(max_bytes))
+
+    def check_params(self, params):
+        """Validate and pack ``params`` (a full parameter dict) as a run does; raises ``ParameterError``."""
+        self._engine.setup(params)
+
     def getMaxDelay(self):
         """Largest delay of the network in steps of ``dt`` (as the integration uses it).
 
@@ -159,7 +206,7 @@ class NativeModel(Model):
         if bold is not None:  # feed BOLD block by block on the second thread while integrating
             v = self.spec.buffered.index(self.default_output)
 
-            def on_block(X, i0, i1):
+            def on_block(X, i0, i1, lo, hi):
                 bold(X[0, v, i0:i1].T)
 
         carried = self._carried_keys()

@@ -21,6 +21,7 @@ from neurolib._core import _memory
 from neurolib._core.integrate import n_steps
 from neurolib._core.params import validate_run
 from neurolib.errors import OutputTooLargeError, ParameterError, ParameterKeyError, ParameterTypeError
+from neurolib.models import _batch
 from neurolib.models.bold import BOLDModel
 from neurolib.utils.collections import dotdict
 
@@ -66,6 +67,7 @@ class Model:
     input_vars: list = None
     default_input: str = None
     boldInputTransform = None  # optional callable applied to the default output before BOLD
+    batchable = False  # True where run_batch integrates many parameter sets in one engine call
 
     def __init__(self, integration, params):
         if getattr(self, "name", None) is None:
@@ -220,6 +222,84 @@ class Model:
             if bar is not None:
                 bar.close()
         self._warn_nonfinite()
+
+    def run_batch(
+        self, param_sets, *, bold=False, outputs=None, evaluate=None, threads=1, max_bytes=_batch.DEFAULT_BATCH_BYTES
+    ):
+        """Run the model once per parameter set; return each run's outputs (or what ``evaluate`` made of them).
+
+        Member ``k`` runs with the model's parameters updated by ``param_sets[k]`` and gets exactly the outputs a
+        plain ``run(bold=bold)`` with those parameters would leave in ``model.outputs`` (same values bit for bit,
+        same shapes, ``t`` and ``sampling_dt`` subsampling, the ``BOLD`` group with ``t_BOLD`` in ms). The model
+        itself is left as it was: its parameters, outputs and state are not changed.
+
+        Models with ``batchable = True`` (the native models) integrate the members that share the network, ``dt``,
+        ``duration`` and ``sampling_dt`` together, in one engine call per time segment; other models run the
+        members one after the other through ``run()``.
+
+        Parameters
+        ----------
+        param_sets : list of dict
+            One dict per member: a full or partial override of ``model.params`` (e.g. ``{"K_gl": 1.2, "seed": 3}``).
+        bold : bool
+            Also simulate BOLD (each member's ``outputs["BOLD"]["BOLD"]``, sampled every 2 s; ``t_BOLD`` in ms).
+        outputs : list of str, optional
+            Outputs to keep (some of ``model.output_vars``); ``t`` (ms) is always kept, and BOLD with ``bold``.
+            Default: every output, as ``run()``. ``[]`` keeps only ``t`` and BOLD, so a batch of long runs never
+            holds their full time series (see ``max_bytes``).
+        evaluate : callable, optional
+            ``evaluate(outputs, params)`` is called for each member right after its run, where it ran (in the
+            worker), with its outputs and its full parameters; its return value takes the member's slot, and the
+            member's outputs are released. Use it to reduce large outputs to the few numbers you need.
+        threads : int
+            Threads that integrate disjoint members of a batch at once (native models).
+        max_bytes : float
+            Largest integration buffer of one engine call, in bytes (default 512 MB): longer runs are integrated
+            in time segments, more members in several batches. The kept outputs come on top of it (8 bytes per
+            node and kept sample per output and member).
+
+        Returns
+        -------
+        list
+            One entry per member, in order: the outputs (a ``dotdict`` like ``model.outputs``), or the value of
+            ``evaluate``; a :class:`~neurolib.models._batch.RunFailure` (the exception, its traceback and the
+            member's overrides) where that member's run or evaluation raised; the other members are unaffected.
+
+        Raises
+        ------
+        ParameterError
+            For invalid arguments (a member's invalid parameters give a ``RunFailure`` in its slot instead).
+
+        Notes
+        -----
+        Results do not depend on how members are batched, segmented or threaded; a member whose ``seed`` is
+        None gets fresh noise, as ``run()`` does. Unlike ``run()``, no warning is issued for diverged (NaN/inf)
+        runs; check the outputs.
+
+        Examples
+        --------
+        >>> results = model.run_batch([{"K_gl": k, "seed": 1} for k in (0.5, 1.0)], bold=True, outputs=[])
+        >>> results[1]["BOLD"]["BOLD"].shape  # (N, samples)
+        """
+        sets, names = _batch.check_args(self, param_sets, bold, outputs, evaluate, threads, max_bytes)
+        return _batch.run_sequential(self, sets, names, bold, evaluate)
+
+    def check_params(self, params):
+        """Check a full parameter dict for errors that would make ``run()`` fail, without running.
+
+        The base class checks nothing (a user model's integration function checks its own parameters); native
+        models validate and pack every parameter as a run does.
+
+        Parameters
+        ----------
+        params : dict
+            Every parameter of a run (e.g. ``dict(model.params)`` with some values changed).
+
+        Raises
+        ------
+        ValueError, TypeError, KeyError
+            Where a parameter is invalid (``ParameterError`` for native models).
+        """
 
     def checkChunkwise(self, chunksize, append_outputs=False):
         """Check that the model can run in chunks of ``chunksize`` steps.

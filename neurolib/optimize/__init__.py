@@ -6,3 +6,7 @@
 # * ``logging`` (logger ``neurolib.optimize...``) for progress and reports of what happened (runs resumed or
 #   finished, runs that failed or produced NaN/inf, which are also recorded in the results).
 # Never both for the same event.
+
+from neurolib.optimize._evaluate import BatchedEvaluation, batched  # noqa: E402  (after the notes above)
+
+__all__ = ["BatchedEvaluation", "batched"]

@@ -1,6 +1,6 @@
 """Helpers for result files (named after pypet, which the published package stored its results with).
 
-The files are written by :mod:`neurolib._storage` (HDF5 plus a journal while a search runs); pypet is not used.
+The files are written by :mod:`neurolib._storage` (an HDF5 index plus a record file per search); pypet is not used.
 Where the published package handed around a pypet trajectory object, neurolib uses an :class:`ExplorationRef`
 (the file and the exploration's name), e.g. ``search.pypetTrajectory`` after ``search.loadResults()``.
 """
@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import os
 
-from neurolib._storage.hdf import Reader, StoreError, trajectory_names
+from neurolib._storage.files import StoreError
+from neurolib._storage.hdf import Reader, trajectory_names
 from neurolib.errors import ParameterKeyError, ParameterTypeError
 
-__all__ = ["ExplorationRef", "getRun", "getTrajectorynamesInFile", "loadPypetTrajectory"]
+__all__ = ["ExplorationRef", "getRun", "getTrajectorynamesInFile", "loadPypetTrajectory", "provenance"]
 
 _NO_PYPET = (
     "neurolib stores explorations in plain HDF5 files without pypet, so there is no pypet trajectory object. "
@@ -149,7 +150,7 @@ def getRun(runId, filename, trajectoryName=None, pypetShortNames=True):
     if isinstance(runId, bool) or not hasattr(runId, "__index__"):
         raise ParameterTypeError(f"getRun: runId must be an integer run index, got {runId!r}.")
     path, name = _where(filename, trajectoryName)
-    from neurolib.optimize.exploration.exploration import _run_with_params
+    from neurolib.optimize.exploration._results import _run_with_params
 
     with Reader(path, name) as reader:
         if not 0 <= int(runId) < _n_runs(reader):
@@ -160,3 +161,41 @@ def getRun(runId, filename, trajectoryName=None, pypetShortNames=True):
 def _n_runs(reader):
     values = next(iter(reader.parametrization().values()), [])
     return len(values)
+
+
+def provenance(filename, trajectoryName=None):
+    """The provenance of a stored exploration or evolution: which software, machine, times, seeds and arguments.
+
+    Parameters
+    ----------
+    filename : str
+        The result file (of a :class:`~neurolib.optimize.exploration.BoxSearch` or an
+        :class:`~neurolib.optimize.evolution.Evolution`).
+    trajectoryName : str, optional
+        The exploration or evolution in the file (default: the newest).
+
+    Returns
+    -------
+    dict
+        ``neurolib``, ``python``, ``numpy``, ``numba``, ``blosc2``, ``h5py`` (versions), ``platform``, ``host``,
+        ``pid``, ``start``/``start_iso`` and (once finished) ``end``/``end_iso``/``duration``, ``seeds`` and
+        ``arguments``; {} for a store written before provenance was recorded.
+
+    Raises
+    ------
+    StoreError
+        If there is no such file or exploration/evolution.
+    """
+    if not isinstance(filename, (str, os.PathLike)):
+        raise ParameterTypeError(f"provenance(filename): filename must be a path, got {type(filename).__name__}.")
+    path = os.path.abspath(os.fspath(filename))
+    if trajectoryName is None or trajectoryName in trajectory_names(path):
+        try:
+            with Reader(path, trajectoryName) as reader:
+                return reader.provenance()
+        except StoreError:
+            if trajectoryName is not None:
+                raise
+    from neurolib.optimize.evolution import _store
+
+    return _store.provenance(path, trajectoryName)

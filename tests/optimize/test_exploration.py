@@ -99,7 +99,9 @@ def test_eval_function_helpers(aln_model, tmp_path):
     assert again.trajectoryName == search.trajectoryName
     after = os.stat(tmp_path / "e.hdf")
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
-    assert sorted(os.listdir(tmp_path)) == [".e.hdf.lock", "e.hdf"]
+    name = search.trajectoryName  # the index, its lock, and the exploration's records (with their lock)
+    files = [".e.hdf.lock", "e.hdf", f"e.hdf.{name}.records", f"e.hdf.{name}.records.lock"]
+    assert sorted(os.listdir(tmp_path)) == files
 
 
 def test_eval_function_in_forked_workers(aln_model, tmp_path):

@@ -11,6 +11,7 @@ import h5py
 import numpy as np
 import pytest
 
+from neurolib._storage import journal as J
 from neurolib._storage.hdf import Reader
 
 SCRIPT = textwrap.dedent(
@@ -103,7 +104,7 @@ def test_resume_after_sigkill(aln_table, tmp_path, monkeypatch, mode, pause, kil
     assert len(done) < (20 if mode == "eval" else 40), "the search finished before it was killed: nothing resumed"
     proc = _start(script, aln_table, path, mode, 0.0)
     assert proc.wait(timeout=300) == 0, proc.stderr.read().decode()[-3000:]
-    assert not [p for p in os.listdir(tmp_path) if p.endswith(".journal") or ".tmp-" in p]
+    assert not [p for p in os.listdir(tmp_path) if ".tmp-" in p]
     # the uninterrupted search, in this process
     monkeypatch.setattr(sys, "argv", ["search.py", aln_table, str(tmp_path / "whole.hdf"), mode, "0"])
     spec, module = _load_module(script)
@@ -113,7 +114,10 @@ def test_resume_after_sigkill(aln_table, tmp_path, monkeypatch, mode, pause, kil
     whole = module.search.results
     with h5py.File(path, "r") as f:
         (name,) = list(f)
-        runs = f[name]["runs"]
-        assert sorted(runs) == [f"run_{i:08d}" for i in range(len(whole))]  # every run exactly once
+        records = f[name]["records"][()]
+    run_keys = sorted(records[records[:, 0] == J.RUN, 1].tolist())
+    assert run_keys == list(range(len(whole)))  # every run exactly once
+    with Reader(str(path)) as r:
+        assert not r.running
         for i in range(len(whole)):
-            assert np.array_equal(runs[f"run_{i:08d}"]["rates_exc"][()], whole[i]["rates_exc"]), f"run {i}"
+            assert np.array_equal(r.run(i)["rates_exc"], whole[i]["rates_exc"]), f"run {i}"

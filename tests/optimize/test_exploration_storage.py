@@ -1,4 +1,4 @@
-"""The result store: torn journals, reading while a search runs, the HDF5 layout, clean-up after a crash."""
+"""The result store: torn journals, reading while a search runs, the file layout, clean-up after a crash."""
 
 import os
 
@@ -55,14 +55,17 @@ def test_results_readable_while_the_search_runs(tmp_path):
     search.run()
     assert seen["runs"] == [0, 1, 2, 3]
     assert seen["y"][:4] == [0.0, 1.0, 2.0, 3.0] and np.isnan(seen["y"][4:]).all()
-    # after the search: one HDF5 group per run, the time axis stored once and hard-linked into every run
-    assert not [p for p in os.listdir(tmp_path) if p.endswith(".journal")]
+    # after the search: one record per run, the time axis stored once; the HDF5 file indexes the records
+    records = f"{path}.{search.trajectoryName}.records"
+    assert os.path.exists(records)
+    kinds = [e.kind for e in J.scan(records)[0]]
+    assert kinds.count(J.RUN) == 6 and kinds.count(J.SHARED) == 1
     with h5py.File(path, "r") as f:
         traj = f[search.trajectoryName]
-        assert len(traj["runs"]) == 6 and len(traj["shared"]) == 1
-        assert traj["runs/run_00000000/t"].id == traj["runs/run_00000005/t"].id
-        assert traj["runs/run_00000003/y"][()] == 3.0
+        assert traj["records"].shape == (len(kinds), 4) and traj.attrs["records_end"] == os.path.getsize(records)
         assert traj["explored/x"][()].tolist() == [0, 1, 2, 3, 4, 5]
+    with Reader(path) as r:
+        assert r.run(3)["y"] == 3.0 and r.run(0)["t"] is r.run(5)["t"]
 
 
 def test_interrupted_copy_is_cleaned_up(tmp_path):
@@ -81,7 +84,8 @@ def test_interrupted_copy_is_cleaned_up(tmp_path):
     assert w.resumed and w.name == "results-c" and w.done == {0}
     w.write_run(1, {"y": 2.0}, {})
     w.finalize()
-    assert sorted(os.listdir(tmp_path)) == [".c.hdf.lock", "c.hdf"]
+    files = [".c.hdf.lock", "c.hdf", "c.hdf.results-c.records", "c.hdf.results-c.records.lock"]
+    assert sorted(os.listdir(tmp_path)) == files
     with Reader(path) as r:
         assert not r.running and r.done() == [0, 1] and r.run(1) == {"y": 2.0}
         assert r.run_attrs(0)["seed"] == 3

@@ -46,8 +46,11 @@ from collections.abc import Mapping
 import h5py
 import numpy as np
 
-from neurolib._storage.hdf import StoreError, read_value, write_value
-from neurolib._storage.hdf import read_tree as _read_tree
+from neurolib._storage import files
+from neurolib._storage import provenance as P
+from neurolib._storage.files import StoreError
+from neurolib._storage.values import read_tree as _read_tree
+from neurolib._storage.values import read_value, write_value
 from neurolib.utils.collections import dotdict
 
 FORMAT = "neurolib-evolution-1"
@@ -56,13 +59,13 @@ _RETRIES = 4
 
 # ---------------------------------------------------------------------------------------------- checkpoints
 def write_atomic(path, obj):
-    """Pickle ``obj`` to ``path`` atomically (temporary file, fsync, :func:`os.replace`)."""
-    tmp = f"{path}.tmp-{os.getpid()}"
-    with open(tmp, "wb") as fh:
-        pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    """Pickle ``obj`` to ``path`` atomically (see :func:`neurolib._storage.files.write_atomic`)."""
+
+    def write(tmp):
+        with open(tmp, "wb") as fh:
+            pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
+
+    files.write_atomic(path, write)
 
 
 def _read_pickle(path):
@@ -79,17 +82,13 @@ def lock(folder):
 
     Returns
     -------
-    filelock.FileLock or None
+    neurolib._storage.files.Lock or None
         The held lock, or None when another process (or another evolution of this one) holds it.
     """
-    from filelock import FileLock, Timeout  # imported where it is used: portable, no fcntl needed
-
-    held = FileLock(os.path.join(folder, "lock"), timeout=0, thread_local=False)
     try:
-        held.acquire()
-    except Timeout:
+        return files.Lock(os.path.join(folder, "lock"), wait=False).acquire()
+    except files.Locked:
         return None
-    return held
 
 
 def unlock(held):
@@ -97,7 +96,7 @@ def unlock(held):
     if held is None:
         return
     try:
-        held.release(force=True)
+        held.release()
     except OSError:  # its folder was removed meanwhile
         pass
 
@@ -314,6 +313,7 @@ def write_generations(path, name, uid, header, generations):
                 g.create_dataset(k, data=np.asarray(v))
             g.attrs["done"] = True
         traj.attrs["last_generation"] = max([int(g) for g, _, _ in generations], default=-1)
+        traj.attrs["updated"] = time.time()
         f.flush()
 
 
@@ -425,3 +425,24 @@ class StoredEvolution:
 
     def __repr__(self):
         return f"<StoredEvolution {self.name!r} in {self.filename!r}: {len(self.results.evolution)} generations>"
+
+
+def provenance(path, name=None):
+    """The provenance of the evolution ``name`` (default: the newest) stored in ``path``; {} if it has none.
+
+    The end time is that of the last generation written.
+    """
+    names = evolution_names(path)
+    if not names:
+        raise StoreError(f"The file {path!r} holds no evolution or exploration.")
+    if name is None:
+        name = names[-1]
+    elif name not in names:
+        raise StoreError(f"The file {path!r} holds no evolution {name!r}; it holds {names}.")
+    with _open(path, "r") as f:
+        attrs = f[name].attrs
+        text = attrs.get("provenance")
+        if text is None:
+            return {}
+        prov = P.from_json(text)
+        return P.finish(prov, float(attrs["updated"])) if "updated" in attrs else prov

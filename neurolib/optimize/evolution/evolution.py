@@ -49,14 +49,15 @@ import warnings
 import numpy as np
 from deap import base, tools
 
-from neurolib._storage.hdf import check_writable
+from neurolib._storage import provenance as _provenance
+from neurolib._storage.files import check_writable
 from neurolib.errors import ParameterError, ParameterTypeError
+from neurolib.optimize._evaluate import BatchedEvaluation, evaluate_population, individual_params, lean_model
 from neurolib.optimize._runner import TaskError, run_tasks
 from neurolib.optimize.evolution import _store
 from neurolib.optimize.evolution import deapUtils as du
 from neurolib.optimize.evolution import evolutionaryUtils as eu
 from neurolib.utils import paths
-from neurolib.utils.collections import BACKWARD_REPLACE, unwrap_star_dotdict
 from neurolib.utils.parameterSpace import ParameterSpace
 
 logger = logging.getLogger(__name__)
@@ -613,16 +614,7 @@ class Evolution:
         if self.model is None:
             raise ParameterError("This evolution has no model: pass model= to Evolution to use getModelFromTraj.")
         ind = self.getIndividualFromTraj(traj)
-        values = self.individualToDict(ind)
-        star = self.parameterSpace.star
-        self.model.params.update(
-            unwrap_star_dotdict(values, self.model, replaced_dict=BACKWARD_REPLACE)
-            if star
-            else {name: values[field] for name, field in zip(self._names, self._fields)}
-        )
-        if self._model_seed_free:
-            seed = getattr(traj, "seed", None)
-            self.model.params["seed"] = seed if seed is not None else self.individualSeed(ind.id)
+        self.model.params.update(individual_params(self, ind, getattr(traj, "seed", None)))
         return self.model
 
     def getIndividualFromHistory(self, id):
@@ -646,10 +638,13 @@ class Evolution:
 
     # ------------------------------------------------------------------ evaluation
     def _evaluate_population(self, inds):
-        tasks = [(k, EvolutionContext(_eval_copy(ind), self.individualSeed(ind.id))) for k, ind in enumerate(inds)]
-        results = [None] * len(inds)
-        for k, res in run_tasks(_evaluate, self.evalFunction, tasks, ncores=self.ncores, executor=self.executor):
-            results[k] = res
+        if isinstance(self.evalFunction, BatchedEvaluation):  # the individuals' runs in batches (model.run_batch)
+            results = evaluate_population(self, inds)
+        else:
+            tasks = [(k, EvolutionContext(_eval_copy(ind), self.individualSeed(ind.id))) for k, ind in enumerate(inds)]
+            results = [None] * len(inds)
+            for k, res in run_tasks(_evaluate, self.evalFunction, tasks, ncores=self.ncores, executor=self.executor):
+                results[k] = res
         n_raised = 0
         first_error = None
         for ind, res in zip(inds, results):
@@ -1067,6 +1062,20 @@ class Evolution:
             "seed": str(self.seed),
             "evalFunction": str(_qualname(self.evalFunction)),
             "model": "None" if self.model is None else str(_qualname(type(self.model))),
+            "provenance": _provenance.to_json(
+                _provenance.collect(
+                    self._times.get("start_initial", time.time()),
+                    seeds={"seed": int(self.seed)},
+                    arguments={
+                        "algorithm": self.algorithm,
+                        "POP_INIT_SIZE": self.POP_INIT_SIZE,
+                        "POP_SIZE": self.POP_SIZE,
+                        "NGEN": self.NGEN,
+                        "ncores": getattr(self, "ncores", None),
+                        "weightList": list(map(float, self.weightList)),
+                    },
+                )
+            ),  # fmt: skip
         }
         parameters = {
             "popsize": self.POP_SIZE,
@@ -1289,6 +1298,23 @@ class Evolution:
         return eu.plotPopulation(self, **kwargs)
 
     # ------------------------------------------------------------------ persistence
+    def provenance(self, filename=None, trajectoryName=None):
+        """Where and how the evolution was computed: neurolib, Python, numpy and numba versions, host, start and
+        end (last generation written) times, the seed and the arguments.
+
+        Parameters
+        ----------
+        filename, trajectoryName : str, optional
+            Which stored evolution (default: this one).
+
+        Returns
+        -------
+        dict
+            See :func:`neurolib.utils.provenance`.
+        """
+        path = self.HDF_FILE if filename is None else os.path.abspath(filename)
+        return _store.provenance(path, trajectoryName or (self.trajectoryName if filename is None else None))
+
     def loadResults(self, filename=None, trajectoryName=None):
         """Read a stored evolution into ``self.traj`` (returns None).
 
@@ -1312,9 +1338,7 @@ class Evolution:
         ps = self.parameterSpace
         state["_space"] = (list(ps.parameterNames), [list(v) for v in ps.parameterValues], ps.kind, bool(ps.star))
         if self.model is not None:
-            from neurolib.optimize.exploration._work import portable_model
-
-            state["model"] = portable_model(self.model)
+            state["model"] = lean_model(self.model)  # the model pickles itself (without its last outputs)
         return state
 
     def __setstate__(self, state):
@@ -1322,11 +1346,6 @@ class Evolution:
         if "_initialPopulationSimulated" in state:  # saved before the attribute was renamed
             state["_gen0_done"] = state.pop("_initialPopulationSimulated")
         names, values, kind, star = state.pop("_space")
-        model = state.get("model")
-        if model is not None:
-            from neurolib.optimize.exploration._work import restore_model
-
-            state["model"] = restore_model(model)
         self.__dict__.update(state)
         self.executor = None
         self._bar = None

@@ -3,9 +3,10 @@
 :class:`BoxSearch` keeps the published package's interface (``run``, ``loadResults``, ``dfResults``,
 ``results``, ``getRun``, ``xr`` and the helpers for evaluation functions) without pypet:
 
-* results go to an HDF5 file through a journal (:mod:`neurolib._storage.hdf`), so a killed search loses no
-  finished run, and running the same search again (same file, space, model parameters and run arguments)
-  resumes it: finished runs are skipped;
+* each finished run is written once, to the exploration's record file next to the HDF5 file, and the HDF5 file
+  indexes them when the search ends (:mod:`neurolib._storage.hdf`), so a killed search loses no finished run,
+  and running the same search again (same file, space, model parameters and run arguments) resumes it: finished
+  runs are skipped; ``provenance()`` tells which software, machine, times, seeds and arguments made the results;
 * runs execute in this process (``ncores=1``), in local worker processes (``ncores > 1``), or on any
   ``concurrent.futures``-style executor, a ``dask.distributed.Client`` included (``executor=``);
 * every run gets its own seed, derived from the search seed and the run index, so the results do not depend on
@@ -31,14 +32,16 @@ import warnings
 from collections.abc import Mapping
 
 import numpy as np
-import pandas as pd
 
-from neurolib._storage.hdf import Reader, SearchWriter, StoreError, check_writable, trajectory_names
+from neurolib._storage import provenance as _provenance
+from neurolib._storage.hdf import SearchWriter, StoreError, check_writable
 from neurolib.errors import ParameterError, ParameterKeyError, ParameterTypeError
 from neurolib.optimize import _runner
-from neurolib.optimize.exploration._work import Job, RunContext, execute, is_batchable, portable_model, restore_model
+from neurolib.optimize._evaluate import lean_model, uses_batches
+from neurolib.optimize.exploration._results import StoredResults, _short
+from neurolib.optimize.exploration._work import Job, RunContext, execute
 from neurolib.utils import paths
-from neurolib.utils.collections import _sanitize_keys, dotdict, unwrap_star_dotdict
+from neurolib.utils.collections import dotdict, unwrap_star_dotdict
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +64,7 @@ class ExplorationError(RuntimeError):
         self.failures = failures
 
 
-class BoxSearch:
+class BoxSearch(StoredResults):
     """Explore a model's behaviour over a grid (or list) of parameter values.
 
     Parameters
@@ -232,8 +235,8 @@ class BoxSearch:
                         f"Parameter '{name}' must be numeric (its default is {_short(default)}), but the parameter "
                         f"space gives it the value {v!r}."
                     )
-        engine = getattr(self.model, "_engine", None)
-        if engine is None:
+        check = getattr(self.model, "check_params", None)  # models that are not a neurolib Model check nothing
+        if check is None:
             return
         base = dict(self.model.params)
         for name, values in parametrization.items():
@@ -245,7 +248,7 @@ class BoxSearch:
                 trial = dict(base)
                 trial[name] = v
                 try:
-                    engine.setup(trial)
+                    check(trial)
                 except (ValueError, TypeError, KeyError) as e:
                     raise ParameterError(
                         f"The parameter space gives '{name}' = {_short(v)}, which is invalid: {e}"
@@ -345,6 +348,17 @@ class BoxSearch:
                 },
                 "base_params": self.base_params,
                 "parametrization": self.pypetParametrization,
+                "provenance": _provenance.collect(
+                    self._t_start,
+                    seeds={"search_seed": int(seed)},
+                    arguments={
+                        "run": self.runKwargs,
+                        "ncores": self.ncores,
+                        "batch_size": self.batch_size,
+                        "nRuns": self.nRuns,
+                        "saveAllModelOutputs": bool(self.saveAllModelOutputs),
+                    },
+                ),  # fmt: skip
             }
 
         writer = SearchWriter.open(self.HDF_FILE, fingerprint, self.trajectoryName, make_header)
@@ -358,7 +372,7 @@ class BoxSearch:
                 f"Resuming exploration {writer.name!r} in {self.HDF_FILE}: {len(done)} of {self.nRuns} runs are "
                 f"done, {len(pending)} to go."
             )
-        batch = is_batchable(self.model, self.evalFunction, self.runKwargs)
+        batch = uses_batches(self.model, self.evalFunction, self.runKwargs)
         set_seed = self.model is None or "seed" in self.model.params
         job = Job(
             self.model, self.evalFunction, base_params, self.runKwargs, self.saveAllModelOutputs, batch, set_seed,
@@ -379,7 +393,7 @@ class BoxSearch:
             writer.abandon()
             logger.info(f"Exploration {writer.name!r} in {self.HDF_FILE} is complete; nothing to run.")
             return
-        if self.executor is None and not serial and pending and hasattr(self.model, "_engine"):
+        if self.executor is None and not serial and pending and getattr(self.model, "batchable", False):
             self._warm_up(base_params)
         bar = None
         if self.progress and pending:
@@ -460,12 +474,9 @@ class BoxSearch:
                 yield tuple(r[0] for r in chunk), chunk
 
     def _warm_up(self, base_params):
-        """Load the compiled kernel before workers are forked, so that they inherit it."""
-        try:
-            params = dict(base_params)
-            self.model._engine.run(params, 1)
-        except Exception:  # the runs will report any problem
-            pass
+        """Load the compiled kernel before workers are forked, so that they inherit it (one step, nothing kept;
+        the runs report any problem)."""
+        self.model.run_batch([dict(base_params, duration=base_params["dt"], sampling_dt=None)], outputs=[])
 
     @staticmethod
     def _keep(cache, nbytes, rec):
@@ -475,17 +486,6 @@ class BoxSearch:
             cache[rec.index] = rec.results
             return nbytes + size
         return nbytes
-
-    def _cached(self, reader):
-        """The results of this search's last ``run()`` held in memory, if ``reader`` reads that exploration."""
-        c = getattr(self, "_results_cache", None)
-        if c is not None and c[0] == reader.path and c[1] == reader.name:
-            return c[2]
-        return {}
-
-    def _run_tree(self, reader, i):
-        cached = self._cached(reader).get(i)
-        return cached if cached is not None else reader.run(i)
 
     @staticmethod
     def _task_failed(indices, explored, error):
@@ -553,176 +553,6 @@ class BoxSearch:
             )
         _merge(traj.results, outputs)
 
-    # ------------------------------------------------------------------ loading
-    def _reader(self, filename=None, trajectoryName=None):
-        path = os.path.abspath(filename) if filename is not None else self.HDF_FILE
-        if trajectoryName is None:
-            if self.trajectoryName in trajectory_names(path):
-                trajectoryName = self.trajectoryName
-        return Reader(path, trajectoryName)
-
-    def loadDfResults(self, filename=None, trajectoryName=None):
-        """Read the explored values of every run into ``dfResults`` (one row per run).
-
-        Parameters
-        ----------
-        filename : str, optional
-            Result file (default: this search's).
-        trajectoryName : str, optional
-            Exploration to read (default: this search's if stored, else the newest in the file).
-        """
-        with self._reader(filename, trajectoryName) as reader:
-            self._load_meta(reader)
-            self.dfResults = self._df_from(reader)
-
-    def _load_meta(self, reader):
-        from neurolib.utils.pypetUtils import ExplorationRef
-
-        self.trajectoryName = reader.name
-        self._loaded_from = (reader.path, reader.name)
-        self.pypetTrajectory = ExplorationRef(reader.path, reader.name)  # what getRun(runId, ...) accepts
-        self.loadedParametrization = reader.parametrization()
-        self.nResults = len(reader.done())
-        self.failedRuns = {k: v for k, v in reader.failures().items()}
-        attrs = reader.attrs
-        self._t_start = attrs.get("explorationStart", getattr(self, "_t_start", None))
-        self._t_end = attrs.get("explorationEnd", getattr(self, "_t_end", None))
-        self._stored_kind = attrs.get("kind")
-        self._stored_star = bool(attrs.get("star", False))
-
-    def _df_from(self, reader):
-        parametrization = self.loadedParametrization
-        n = len(next(iter(parametrization.values()))) if parametrization else 0
-        columns = {}
-        for name, values in parametrization.items():
-            column = _strip_parameters_prefix(name)
-            if all(isinstance(v, numbers.Number) and not isinstance(v, (bool, np.bool_)) for v in values):
-                columns[column] = pd.Series(values, dtype=float)
-            else:
-                columns[column] = pd.Series(list(values), dtype=object)
-        df = pd.DataFrame(columns, index=pd.RangeIndex(n))
-        flags = reader.nonfinite()
-        df["nonfinite"] = pd.Series([bool(flags.get(i, False)) for i in range(n)], dtype=bool)
-        return df
-
-    def loadResults(self, all=True, filename=None, trajectoryName=None, pypetShortNames=True, memory_cap=95.0):
-        """Load the stored results (also of a search that is still running, or was killed).
-
-        Parameters
-        ----------
-        all : bool
-            Load every run's results into ``results`` (else only ``dfResults`` with the scalar results).
-        filename : str, optional
-            Result file (default: this search's).
-        trajectoryName : str, optional
-            Exploration to load (default: this search's if stored, else the newest in the file).
-        pypetShortNames : bool
-            Key nested results by their last name (``"BOLD"``), not their dotted path (``"BOLD.BOLD"``).
-        memory_cap : float, optional
-            Stop with ``MemoryError`` when the system's memory use exceeds this percentage (needs psutil).
-        """
-        if memory_cap:
-            ok = isinstance(memory_cap, numbers.Real) and not isinstance(memory_cap, bool) and 0 < memory_cap < 100
-            if not ok:
-                raise ParameterError(
-                    f"memory_cap must be a percentage between 0 and 100 (exclusive), or None/0 to switch the check "
-                    f"off; got {memory_cap!r}."
-                )
-        with self._reader(filename, trajectoryName) as reader:
-            self._load_meta(reader)
-            self.dfResults = self._df_from(reader)
-            self.results = dotdict()
-            done = reader.done()
-            if all:
-                check = _memory_checker(memory_cap)
-                for i in done:
-                    check()
-                    self.results[i] = _flatten_result(self._run_tree(reader, i), pypetShortNames)
-            missing = len(self.dfResults) - len(done)
-            if missing:
-                logger.warning(f"{missing} of {len(self.dfResults)} runs have no results (not run yet, or failed).")
-            self._aggregate(reader, pypetShortNames)
-        logger.info("All results loaded.")
-
-    def aggregateResultsToDfResults(self, arrays=True, fillna=False):
-        """Add the results of every run to ``dfResults``: numbers as columns, arrays as object columns.
-
-        Parameters
-        ----------
-        arrays : bool
-            Also add list and array results (object columns).
-        fillna : bool
-            Replace NaN by 0.
-        """
-        with self._reader(*getattr(self, "_loaded_from", (None, None))) as reader:
-            self._aggregate(reader, True, arrays, fillna)
-
-    def _aggregate(self, reader, short_names, arrays=True, fillna=False):
-        """Add the numeric (and, with ``arrays``, list/array) results of every run as columns of ``dfResults``.
-
-        Columns come in the order the evaluation produced the results (the order of the keys of the first run
-        that has them), wherever the results are read from; a result that is NaN in every run keeps its column.
-        """
-        df = self.dfResults
-        collected = {}  # result name -> {run index: value}, in order of first appearance
-        for i in df.index:
-            if self.results is not None and i in self.results:
-                result = self.results[i]
-            else:
-                tree = self._run_tree(reader, i)
-                if tree is None:
-                    continue
-                result = _flatten_result(tree, short_names)
-            for key, value in result.items():
-                if _is_plain_number(value):
-                    collected.setdefault(key, {})[i] = float(value)
-                elif arrays and isinstance(value, (list, tuple, np.ndarray)):
-                    collected.setdefault(key, {})[i] = value
-        for key, by_run in collected.items():
-            if key == "nonfinite" or key in df.columns:
-                continue  # never overwrite the flag or an explored parameter
-            if all(isinstance(v, float) for v in by_run.values()):
-                column = pd.Series([by_run.get(i, np.nan) for i in df.index], index=df.index, dtype=float)
-            else:
-                column = pd.Series([by_run.get(i) for i in df.index], index=df.index, dtype=object)
-            df[key] = column
-        if fillna:
-            df.fillna(0, inplace=True)
-        self.dfResults = df
-
-    def getRun(self, runId, filename=None, trajectoryName=None, pypetShortNames=True):
-        """Results of one run plus its parameters.
-
-        Parameters
-        ----------
-        runId : int
-            Run index (row of ``dfResults``).
-        filename, trajectoryName : str, optional
-            Where to read (default: this search's file and exploration).
-        pypetShortNames : bool
-            As in :meth:`loadResults`.
-
-        Returns
-        -------
-        dotdict
-            The results, and ``params``: the explored values of the run and its seed.
-
-        Raises
-        ------
-        KeyError
-            If the run has no results (not run yet, or it failed).
-        """
-        if trajectoryName is None and filename is None and hasattr(self, "_loaded_from"):
-            filename, trajectoryName = self._loaded_from
-        with self._reader(filename, trajectoryName) as reader:
-            return _run_with_params(reader, runId, pypetShortNames)
-
-    def getResult(self, runId):
-        """Results of run ``runId``: from ``results`` if loaded there, else read from the file."""
-        if self.results is not None and runId in self.results:
-            return self.results[runId]
-        return self.getRun(runId)
-
     # ------------------------------------------------------------------ inspection
     def info(self):
         """Print a summary of the exploration."""
@@ -743,87 +573,14 @@ class BoxSearch:
         for label, value in rows:
             print(f"  {label + ':':<27}{value}")
 
-    def xr(self, bold=False):
-        """The results as an ``xarray.DataArray`` with one dimension per explored parameter.
-
-        Parameters
-        ----------
-        bold : bool
-            Use the BOLD results (keys containing ``"BOLD"``) instead of the others.
-
-        Returns
-        -------
-        xarray.DataArray
-            Named ``"exploration"``, dims: the explored parameters (names with ``*``, ``.``, ``|`` replaced
-            by ``_``), then ``output``, ``space``, ``time``; a ``sequence`` exploration has a ``run_no``
-            dimension instead.
-        """
-        import xarray as xr
-
-        if not self.results:
-            raise ParameterError(
-                "Run `loadResults()` first to populate the results: xr() builds the DataArray from search.results."
-            )
-        parametrization = getattr(self, "loadedParametrization", self.pypetParametrization)
-        n = len(next(iter(parametrization.values())))
-        if len(self.results) != n:
-            raise ParameterError(
-                f"Only {len(self.results)} of {n} runs have results; xr() needs all of them (finish the search first)."
-            )
-        replace = {"*": "_", ".": "_", "|": "_"}
-        kind = getattr(self, "_stored_kind", None) or self.parameterSpace.kind
-        arrays = []
-        for i in range(n):
-            result = self.results[i]
-            keys = [k for k in result if ("BOLD" in k) == bool(bold) and isinstance(result[k], np.ndarray)]
-            tkey = "t" if "t" in keys else next((k for k in keys if k.startswith("t")), None)
-            if tkey is None:
-                raise ParameterError(f"Run {i} has no time array (a result starting with 't'), which xr() needs.")
-            names = [k for k in keys if k != tkey]
-            data = np.stack([np.atleast_2d(result[k]) for k in names])
-            da = xr.DataArray(
-                data, dims=("output", "space", "time"),
-                coords={"output": names, "space": np.arange(data.shape[1]), "time": result[tkey]},
-            )  # fmt: skip
-            coords = {}
-            for name, values in parametrization.items():
-                value = values[i]
-                if isinstance(value, (np.ndarray, list, tuple)):
-                    arr = np.asarray(value, dtype=float).ravel()
-                    if not np.all(arr == arr[0]):
-                        raise ValueError(
-                            f"Cannot squeeze coordinates: run {i} gives {name!r} an array with different elements, "
-                            f"which cannot label a dimension of the DataArray ({_short(value)})."
-                        )
-                    value = float(arr[0])
-                coords[_sanitize_keys(_strip_parameters_prefix(name), replace)] = value
-            if kind == "sequence":
-                arrays.append(da.assign_coords(coords))
-            else:
-                arrays.append(da.expand_dims({k: [v] for k, v in coords.items()}))
-        if kind == "sequence":
-            out = xr.concat(arrays, dim="run_no")
-        else:
-            out = xr.combine_by_coords(arrays)
-            if isinstance(out, xr.Dataset):  # pragma: no cover - unnamed arrays combine to a DataArray
-                out = out.to_array().squeeze("variable", drop=True)
-        out.name = "exploration"
-        star = bool(self.parameterSpace.star)
-        out.attrs = {
-            _sanitize_keys(pattern, replace): list(unwrap_star_dotdict({pattern: None}, self.model))
-            for pattern in (self.exploreParameters if star else ())
-        }
-        return out
-
     # ------------------------------------------------------------------ pickling (evaluation functions sent to Dask)
     def __getstate__(self):
         state = dict(self.__dict__)
         state["executor"] = None
-        state["model"] = portable_model(self.model)
+        state["model"] = lean_model(self.model)  # the model pickles itself (without its last outputs)
         return state
 
     def __setstate__(self, state):
-        state["model"] = restore_model(state["model"])
         self.__dict__.update(state)
 
 
@@ -878,27 +635,6 @@ def _check_arguments(model, parameterSpace, evalFunction, ncores, seed, batch_si
         raise ParameterError(f"batch_size must be a positive integer, got {batch_size!r}.")
 
 
-def _run_with_params(reader, runId, short_names):
-    """The results of run ``runId`` of the exploration ``reader`` reads, plus ``params`` (explored values, seed)."""
-    tree = reader.run(runId)
-    if tree is None:
-        failure = reader.failures().get(int(runId))
-        why = f" It failed:\n{failure[1]}" if failure else " (not run yet, or it failed)."
-        raise KeyError(f"Run {runId} of exploration {reader.name!r} has no results.{why}")
-    result = _flatten_result(tree, short_names)
-    params = dotdict({_strip_parameters_prefix(k): v[int(runId)] for k, v in reader.parametrization().items()})
-    attrs = reader.run_attrs(runId)
-    if "seed" not in params and attrs is not None and "seed" in attrs:
-        params["seed"] = int(attrs["seed"])
-    result["params"] = params
-    return result
-
-
-def _is_plain_number(value):
-    """A real number result (bools and complex numbers are not numeric columns)."""
-    return isinstance(value, numbers.Number) and not isinstance(value, (bool, np.bool_, complex, np.complexfloating))
-
-
 def _run_attrs(rec):
     attrs = {"nonfinite": bool(rec.nonfinite), "elapsed": float(rec.elapsed)}
     if rec.seed is not None:
@@ -927,33 +663,6 @@ def _merge(target, source):
         else:
             target[key] = value
     return target
-
-
-def _flatten_result(tree, short_names=True, prefix=""):
-    """A run's nested results as one dotdict: leaves keyed by their name (short) or dotted path."""
-    out = dotdict()
-
-    def walk(node, path):
-        for key, value in node.items():
-            full = f"{path}.{key}" if path else key
-            if isinstance(value, Mapping):
-                walk(value, full)
-            else:
-                name = key if short_names and key not in out else full
-                out[name] = value
-
-    walk(tree, prefix)
-    return out
-
-
-def _strip_parameters_prefix(name):
-    return name[len("parameters.") :] if name.startswith("parameters.") else name
-
-
-def _short(value):
-    if isinstance(value, np.ndarray) and value.size > 6:
-        return f"array(shape={value.shape}, dtype={value.dtype})"
-    return repr(value)
 
 
 def _same_value(a, b):
@@ -1008,25 +717,3 @@ def _digest_hex(obj):
     h = hashlib.sha1()
     _digest(obj, h)
     return h.hexdigest()
-
-
-def _memory_checker(cap):
-    if not cap:
-        return lambda: None
-    try:
-        import psutil
-    except ImportError:
-        return lambda: None
-
-    last = [-1.0]
-
-    def check():  # at most every 20 ms (asking the system costs ~40 us)
-        now = time.monotonic()
-        if now - last[0] < 0.02:
-            return
-        last[0] = now
-        used = psutil.virtual_memory().percent
-        if used > cap:
-            raise MemoryError(f"Memory use is {used:.0f}% (over memory_cap = {cap}%): stopped loading results.")
-
-    return check
