@@ -9,7 +9,8 @@ Modules, one job each:
 * :mod:`~neurolib._storage.values`: what results may hold, shared time axes, values in HDF5 groups;
 * :mod:`~neurolib._storage.provenance`: versions, host, times, seeds and arguments of a search;
 * :mod:`~neurolib._storage.hdf`: explorations: a record file per exploration plus the HDF5 index
-  (``./data/hdf/<name>.hdf``) written atomically when the search ends.
+  (``./data/hdf/<name>.hdf``) written atomically when the search ends (:class:`SearchWriter`);
+* :mod:`~neurolib._storage.reader`: reading an exploration, finished or running (:class:`Reader`).
 
 Why this design (measured on a 2-core VM, 16 runs of the 80-node gw Hopf network, 10 s each, outputs stored):
 the published package's pypet file is 821 MB (zlib) for 1024 MB of float64 outputs and its search takes 42 s end to
@@ -20,7 +21,8 @@ store is smaller than the published file at a fraction of the cost of writing th
 """
 
 from neurolib._storage.files import Lock, Locked, StoreError, check_writable, write_atomic
-from neurolib._storage.hdf import Reader, SearchWriter, trajectory_names
+from neurolib._storage.hdf import SearchWriter
+from neurolib._storage.reader import Reader, trajectory_names
 from neurolib._storage.values import has_nonfinite
 
 __all__ = [

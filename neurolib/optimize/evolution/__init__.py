@@ -1,6 +1,7 @@
 """Evolutionary optimisation of model parameters: :class:`Evolution` (adaptive or NSGA-II, resumable, parallel).
 
-See :mod:`neurolib.optimize.evolution.evolution`; the operators live in
+See :mod:`neurolib.optimize.evolution.evolution` (the facade and the generation loop; its individuals, checkpoints
+and analysis are in ``_individuals``, ``_checkpoint`` and ``_analysis``); the operators live in
 :mod:`~neurolib.optimize.evolution.deapUtils`, the printing and plotting helpers in
 :mod:`~neurolib.optimize.evolution.evolutionaryUtils`.
 """

@@ -2,7 +2,7 @@
 ``getResult``, ``aggregateResultsToDfResults``, ``xr``, ``provenance``).
 
 :class:`StoredResults` is a base class of :class:`~neurolib.optimize.exploration.BoxSearch`; it reads through
-:class:`neurolib._storage.hdf.Reader`, which works while a search runs and after it was killed.
+:class:`neurolib._storage.reader.Reader`, which works while a search runs and after it was killed.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from neurolib._storage.hdf import Reader, trajectory_names
+from neurolib._storage.reader import Reader, trajectory_names
 from neurolib.errors import ParameterError
 from neurolib.utils.collections import _sanitize_keys, dotdict, unwrap_star_dotdict
 
