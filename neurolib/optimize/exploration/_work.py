@@ -12,14 +12,13 @@ each point alone. This module uses only the model's public API.
 
 from __future__ import annotations
 
-import numbers
 import time
 import traceback
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from neurolib._storage.values import has_nonfinite
 from neurolib.models._batch import RunFailure
 from neurolib.optimize._evaluate import BatchedEvaluation, lean_model
 from neurolib.utils.collections import dotdict
@@ -159,26 +158,6 @@ def run_model(model, params, run_kwargs, save_all):
         for key, value in model.outputs["BOLD"].items():
             results[key] = np.array(value)
     return results
-
-
-def has_nonfinite(results):
-    """Whether a result (a number, an array, a list or a nested dict of them) holds NaN or inf anywhere."""
-    if isinstance(results, Mapping):
-        return any(has_nonfinite(v) for v in results.values())
-    if results is None or isinstance(results, (bool, np.bool_, str, bytes, numbers.Integral)):
-        return False
-    if isinstance(results, numbers.Number):
-        return not np.isfinite(results)
-    if isinstance(results, (np.ndarray, list, tuple)):
-        try:
-            arr = np.asarray(results)
-        except (ValueError, TypeError):  # ragged lists
-            return any(has_nonfinite(v) for v in results)
-        if arr.dtype.kind in "fc":
-            return not bool(np.isfinite(arr).all())
-        if arr.dtype == object:
-            return any(has_nonfinite(v) for v in arr.ravel())
-    return False
 
 
 # ---------------------------------------------------------------------------------------------- batches
