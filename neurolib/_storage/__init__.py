@@ -10,7 +10,9 @@ Modules, one job each:
 * :mod:`~neurolib._storage.provenance`: versions, host, times, seeds and arguments of a search;
 * :mod:`~neurolib._storage.hdf`: explorations: a record file per exploration plus the HDF5 index
   (``./data/hdf/<name>.hdf``) written atomically when the search ends (:class:`SearchWriter`);
-* :mod:`~neurolib._storage.reader`: reading an exploration, finished or running (:class:`Reader`).
+* :mod:`~neurolib._storage.reader`: reading an exploration, finished or running (:class:`Reader`);
+* :mod:`~neurolib._storage.evolution`: evolutions: a record file per evolution (header, each individual's
+  outputs once, one record per generation to resume from) plus the HDF5 index written when ``run()`` returns.
 
 Why this design (measured on a 2-core VM, 16 runs of the 80-node gw Hopf network, 10 s each, outputs stored):
 the published package's pypet file is 821 MB (zlib) for 1024 MB of float64 outputs and its search takes 42 s end to

@@ -48,6 +48,7 @@ from neurolib._storage.reader import (
     _RUN_TABLES,
     FORMAT,
     Reader,
+    _is_exploration,
     _read_index,
     _record_files,
     _trajectories,
@@ -145,7 +146,7 @@ class SearchWriter:
                     return cls(path, name, header, True, known, failures)
         for name, rp in sorted(records.items()):
             header = J.read_header(rp)
-            if header is not None and header["attrs"].get("fingerprint") == fingerprint:
+            if _is_exploration(header) and header["attrs"].get("fingerprint") == fingerprint:
                 return cls(path, name, header, True)
         name, k = new_name, 1
         while name in names:

@@ -35,7 +35,7 @@ _HEAD = struct.Struct("<4sBqQI")  # crc32: detects a torn or garbled tail, cheap
 _U64 = struct.Struct("<Q")
 _CHUNK = 1 << 24  # bytes read at a time while verifying
 
-HEADER, RUN, FAILURE, SHARED, GENERATION = 0, 1, 2, 3, 4
+HEADER, RUN, FAILURE, SHARED, GENERATION, END = 0, 1, 2, 3, 4, 5
 COMPRESS_MIN = 1 << 16  # arrays from this size on are compressed
 _PIECE = 1 << 30  # compressed in pieces of at most this many bytes (blosc2 takes < 2 GiB at once)
 _RAW, _BLOSC2 = 0, 1
@@ -312,6 +312,15 @@ class Journal:
             raise
         self.entries.append(Entry(kind, int(key), self._end + _HEAD.size, length))
         self._end += _HEAD.size + length
+
+    def cut(self, end):
+        """Drop every record after byte ``end`` (the end of a record), e.g. those of an unfinished step."""
+        if not 0 <= end <= self._end:
+            raise ValueError(f"cut: {end} is not within the records (0 to {self._end}).")
+        os.ftruncate(self._fd, end)
+        os.lseek(self._fd, end, os.SEEK_SET)
+        self.entries = [e for e in self.entries if e.offset + e.length <= end]
+        self._end = end
 
     def _write(self, data):
         view = memoryview(data).cast("B")

@@ -34,6 +34,11 @@ def _record_files(path):
     return {rp[len(prefix) : -len(".records")]: rp for rp in glob.glob(glob.escape(path) + ".*.records")}
 
 
+def _is_exploration(header):
+    """Whether a record file's header (or None) is an exploration's (evolutions keep records next to them too)."""
+    return isinstance(header, dict) and header.get("attrs", {}).get("format") == FORMAT
+
+
 def _unpickled(dataset):
     return pickle.loads(dataset[()].tobytes())
 
@@ -74,7 +79,7 @@ def trajectory_names(path):
     attrs = {}
     for name, rp in _record_files(path).items():
         header = J.read_header(rp)
-        if header is not None:
+        if _is_exploration(header):
             attrs[name] = header["attrs"]
     f = open_hdf_read(path)
     if f is not None:
@@ -118,7 +123,7 @@ class Reader:
 
     def _open(self, name):
         records = _record_files(self.path)
-        headers = {n: h for n, h in ((n, J.read_header(rp)) for n, rp in records.items()) if h is not None}
+        headers = {n: h for n, h in ((n, J.read_header(rp)) for n, rp in records.items()) if _is_exploration(h)}
         f = open_hdf_read(self.path)
         with f if f is not None else _Nothing():
             trajs = _trajectories(f)

@@ -196,6 +196,6 @@ def provenance(filename, trajectoryName=None):
         except StoreError:
             if trajectoryName is not None:
                 raise
-    from neurolib.optimize.evolution import _store
+    from neurolib._storage import evolution
 
-    return _store.provenance(path, trajectoryName)
+    return evolution.provenance(path, trajectoryName)

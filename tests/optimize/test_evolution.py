@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from neurolib._storage import journal as J
+from neurolib._storage.evolution import EvolutionStore, evolution_names
 from neurolib.optimize.evolution import Evolution, EvolutionError
 from neurolib.optimize.evolution import deapUtils as du
 from neurolib.utils.parameterSpace import ParameterSpace
@@ -154,6 +156,7 @@ def test_dask_local_cluster_equals_serial():
 RESUME_SCRIPT = """
     import json, os, signal, sys
     import _evolution_helpers as h
+    from neurolib._storage.evolution import EvolutionStore
     from neurolib.optimize.evolution import Evolution
 
     filename, kill_gen = sys.argv[1], int(sys.argv[2])
@@ -176,7 +179,7 @@ RESUME_SCRIPT = """
     out = h.summary(evolution)
     out.update(evaluated_here=done_here["n"], resumed_from=evolution.resumedFrom, stored_gens=gens.tolist(),
                stored_scores=scores.tolist(), df=evolution.dfEvolution().to_json(),
-               checkpoints=os.path.exists(evolution.HDF_FILE + ".checkpoints"))
+               unfinished=bool(EvolutionStore.resume(evolution.HDF_FILE, evolution._fingerprint)[0]))
     print("RESULT " + json.dumps(out))
 """
 
@@ -185,10 +188,10 @@ def test_resume_after_sigkill_matches_uninterrupted_run():
     kill_gen = 3
     killed = _run_script(RESUME_SCRIPT, "resumed.hdf", kill_gen)
     assert killed.returncode == -9, killed.stderr[-3000:]
-    folder = Path("data/hdf/resumed.hdf.checkpoints")
-    (run_folder,) = list(folder.iterdir())
-    gens = sorted(p.name for p in run_folder.glob("gen_*.pkl"))
-    assert gens == [f"gen_{g:06d}.pkl" for g in range(kill_gen)]
+    (records,) = Path("data/hdf").glob("resumed.hdf.*.records")  # the evolution's one record file
+    entries, _ = J.scan(str(records))
+    assert [e.key for e in entries if e.kind == J.GENERATION] == list(range(kill_gen))
+    assert not Path("data/hdf/resumed.hdf").exists()  # the index is written when run() returns
 
     resumed = _result(_run_script(RESUME_SCRIPT, "resumed.hdf", -1))
     plain = _result(_run_script(RESUME_SCRIPT, "plain.hdf", -1))
@@ -196,11 +199,14 @@ def test_resume_after_sigkill_matches_uninterrupted_run():
     assert plain["evaluated_here"] == 10 * 7 and resumed["evaluated_here"] == 10 * (7 - kill_gen)
     for key in ("genes", "ids", "fitness", "history_ids", "last_id", "stored_gens", "stored_scores", "df"):
         assert resumed[key] == plain[key], key
-    assert not resumed["checkpoints"] and not plain["checkpoints"]  # removed once run() returned
+    assert not resumed["unfinished"] and not plain["unfinished"]  # finished: not resumed again
+    kinds = [e.kind for e in J.scan(str(records))[0]]
+    assert kinds.count(J.GENERATION) == 7 and kinds[-1] == J.END  # each generation recorded once
 
 
-def test_resume_in_process_rebuilds_missing_results(tmp_path):
-    """An interrupted run (here: KeyboardInterrupt) and a damaged results file: the resumed run restores both."""
+def test_resume_in_process_after_a_torn_record_and_a_damaged_index(tmp_path):
+    """An interrupted run (here: KeyboardInterrupt) whose last record is torn, and a damaged index file: the
+    resumed run redoes the torn generation and writes the index anew."""
     state = {"n": 0}
 
     def fitness(traj):
@@ -210,18 +216,22 @@ def test_resume_in_process_rebuilds_missing_results(tmp_path):
         return h.fit_single(traj)
 
     model = h.make_model()
+    other = _evolve(h.fit_single, pop=4, ngen=2, seed=9, model=model, filename="r.hdf")  # the index exists
     evo = Evolution(fitness, h.space(), weightList=[-1.0], model=model, POP_INIT_SIZE=8, POP_SIZE=8, NGEN=5,
                     filename="r.hdf", ncores=1, seed=3, progress=False)  # fmt: skip
     h.evolution = evo
     with pytest.raises(KeyboardInterrupt):
         evo.run()
     assert evo.gIdx == 2  # generations 0, 1, 2 done; 3 interrupted and undone
+    records = f"{evo.HDF_FILE}.{evo.trajectoryName}.records"
+    with open(records, "r+b") as fh:  # as if killed while writing generation 2's record
+        fh.truncate(os.path.getsize(records) - 10)
     size = os.path.getsize(evo.HDF_FILE)
-    with open(evo.HDF_FILE, "r+b") as fh:  # as if killed while writing: a truncated file
+    with open(evo.HDF_FILE, "r+b") as fh:  # and a damaged index
         fh.truncate(size // 3)
     again = Evolution(fitness, h.space(), weightList=[-1.0], model=model, POP_INIT_SIZE=8, POP_SIZE=8, NGEN=5,
                       filename="r.hdf", ncores=1, seed=3, progress=False)  # fmt: skip
-    assert again.resumedFrom == 2 and again.trajectoryName == evo.trajectoryName
+    assert again.resumedFrom == 1 and again.trajectoryName == evo.trajectoryName
     h.evolution = again
     again.run()
     ref = _evolve(h.fit_single, pop=8, ngen=5, seed=3, model=model, filename="ref.hdf")
@@ -230,6 +240,8 @@ def test_resume_in_process_rebuilds_missing_results(tmp_path):
     ref.loadResults()
     assert np.array_equal(again.getScoresDuringEvolution()[1], ref.getScoresDuringEvolution()[1])
     assert len(list(Path("data/hdf").glob("r.hdf.damaged-*"))) == 1
+    assert not again.traj.running and sorted(again.traj.results.evolution) == [f"gen_{g:06d}" for g in range(5)]
+    assert other.trajectoryName in evolution_names(evo.HDF_FILE)  # still listed: its records are kept
     # a finished evolution is not resumed: the same configuration starts afresh
     fresh = Evolution(fitness, h.space(), weightList=[-1.0], model=model, POP_INIT_SIZE=8, POP_SIZE=8, NGEN=5,
                       filename="r.hdf", ncores=1, seed=3, progress=False)  # fmt: skip
@@ -261,9 +273,7 @@ def test_checkpoints_in_use_are_not_resumed_twice():
     second.run()
     third.run()
     assert h.summary(second) == h.summary(third)
-    from neurolib.optimize.evolution import _store
-
-    assert _store.evolution_names(second.HDF_FILE) == [second.trajectoryName, third.trajectoryName]
+    assert evolution_names(second.HDF_FILE) == [second.trajectoryName, third.trajectoryName]
 
 
 def test_run_again_continues_and_progress_bar(capsys):
@@ -272,7 +282,7 @@ def test_run_again_continues_and_progress_bar(capsys):
     assert "evolution" in err and "3/3" in err and "best=" in err and "mean=" in err
     evo.run()
     assert evo.gIdx == 4 and sorted(evo.history) == [0, 1, 2, 3, 4]
-    assert not os.path.exists(evo.HDF_FILE + ".checkpoints")
+    assert EvolutionStore.resume(evo.HDF_FILE, evo._fingerprint) == (None, None)  # finished
     evo.loadResults()
     assert sorted(evo.traj.results.evolution) == [f"gen_{g:06d}" for g in range(5)]
 

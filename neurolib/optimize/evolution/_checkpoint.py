@@ -1,7 +1,7 @@
 """Checkpoints, resume and the results file of an :class:`~neurolib.optimize.evolution.Evolution`, and saving
 and loading it (:meth:`saveEvolution`, :meth:`loadEvolution`, :meth:`loadResults`, pickling).
 
-The files themselves are written by :mod:`neurolib.optimize.evolution._store`."""
+The files themselves are written and read by :mod:`neurolib._storage.evolution`."""
 
 from __future__ import annotations
 
@@ -16,10 +16,13 @@ import warnings
 
 import numpy as np
 
+from neurolib._storage import evolution as ES
+from neurolib._storage import journal as J
 from neurolib._storage import provenance as _provenance
+from neurolib._storage.evolution import EvolutionStore
+from neurolib._storage.files import StoreError, write_atomic
 from neurolib.errors import ParameterError
 from neurolib.optimize._evaluate import lean_model
-from neurolib.optimize.evolution import _store
 from neurolib.optimize.evolution import deapUtils as du
 from neurolib.optimize.evolution._individuals import _eval_copy
 from neurolib.optimize.evolution._setup import _digest, _qualname
@@ -54,7 +57,7 @@ class _CheckpointMixin:
     # ------------------------------------------------------------------ names and identity
     def _unique_name(self, name):
         """``name``, or ``name-2``, ``name-3`` ... if the results file (or this process) already uses it."""
-        taken = set(_store.all_names(self.HDF_FILE)) | {n for f, n in _NAMES_IN_USE if f == self.HDF_FILE}
+        taken = set(ES.all_names(self.HDF_FILE)) | {n for f, n in _NAMES_IN_USE if f == self.HDF_FILE}
         unique, k = name, 1
         while unique in taken:
             k += 1
@@ -149,37 +152,77 @@ class _CheckpointMixin:
         self._gen0_done = state["initial"]
         self._times = state["times"]
 
-    def _start_checkpoints(self, target):
-        ckpt = _store.Checkpoints(self.HDF_FILE)
-        base_state = self._state() if self._gen0_done else None
-        base = {
-            "fingerprint": self._fingerprint,
-            "uid": self._uid,
-            "seed": self.seed,
-            "trajectoryName": self.trajectoryName,
-            "created": time.time(),
-            "target": int(target),
-            "first_generation": self.gIdx + 1,
-            "rng": dict(self._rng),
-            "state": base_state,
-        }
+    def _open_store(self, target):
+        """Open the record file for a ``run()`` towards generation ``target`` (see :mod:`neurolib._storage.evolution`).
+
+        A fresh evolution starts its record file; one that continues (a later ``run()``, or after an exception)
+        appends to its own, unless that file is gone or ends elsewhere (a loaded evolution): then it starts a new
+        one holding its whole state.
+        """
+        store = None
+        if self._gen0_done or self._run_target is not None:
+            try:
+                store = EvolutionStore.reopen(self.HDF_FILE, self.trajectoryName)
+            except J.JournalLocked as e:
+                raise StoreError(f"The evolution {self.trajectoryName!r} is being run by another process ({e}).") from e
+            if store is not None and not self._continues(store.replay()):
+                store.close()
+                store = None
+                self.trajectoryName = self._unique_name(self.trajectoryName)
+        if store is None:
+            try:
+                store = EvolutionStore.create(self.HDF_FILE, self.trajectoryName, self._header())
+            except (pickle.PicklingError, TypeError) as e:
+                warnings.warn(  # to act on (see neurolib.optimize): a crash now loses the run
+                    f"Cannot store this evolution ({e}); it runs in memory only and is not resumable.", stacklevel=3
+                )
+        if store is not None and self._run_target is None:
+            store.start_run(target)
+        self._store, self._run_target = store, int(target)
+
+    def _continues(self, replay):
+        """Whether the records ``replay`` are this evolution's, up to its current generation."""
+        gens = [p["gIdx"] for p in replay["generations"] if p.get("record") is not None and "new" in p]
+        return replay["header"]["attrs"].get("uid") == self._uid and (gens[-1] if gens else -1) == self.gIdx
+
+    def _close_store(self, finished):
+        """Finish the record file (index written) or just release it (resumable)."""
+        store, self._store = self._store, None
+        if store is None:
+            return
+        if not finished:
+            store.close()
+            return
         try:
-            self._ckpt_folder, self._lock = ckpt.start(self._uid, base, held=self._lock)
-        except Exception as e:  # e.g. outputs that cannot be pickled: run without checkpoints
-            warnings.warn(  # to act on (see neurolib.optimize): a crash now loses the run
-                f"Cannot write the checkpoint of this evolution ({e}); it will not be resumable.", stacklevel=3
+            aside = store.finish({"attrs": {"evolutionEnd": time.time()}, "records": self._records})
+        except Exception as e:
+            warnings.warn(  # to act on (see neurolib.optimize): the index is missing, the records are complete
+                f"Could not write the index {self.HDF_FILE} ({type(e).__name__}: {e}); the results are in "
+                f"{ES.records_path(self.HDF_FILE, self.trajectoryName)} and in memory.",
+                stacklevel=3,
             )
-            self._ckpt_folder = None
-        self._run_target = int(target)
+            return
+        if aside is not None:
+            logger.warning(f"The results file could not be read; it was moved to {aside} and written anew.")
 
     def _checkpoint(self, g, new):
-        if self._ckpt_folder is None:
+        """Record generation ``g`` (its new individuals' outputs, once, then the state to continue from)."""
+        for ind in new:
+            if ind.gIdx == g and du.is_valid(ind):
+                ind.simulation_stored = True
+        if self._store is None:
             return
         candidates = self.history[g]
+        stripped = []
+        for ind in new:
+            c = _eval_copy(ind)
+            c.fitness = ind.fitness
+            c.outputs = {}
+            stripped.append(c)
         payload = {
             "gIdx": g,
             "trajectoryName": self.trajectoryName,
-            "new": new,
+            "new": stripped,
             "candidates": [ind.id for ind in candidates],
             "fitness": {ind.id: dict(ind.fitness.__dict__) for ind in candidates},
             "pop": [ind.id for ind in self.pop],
@@ -192,30 +235,27 @@ class _CheckpointMixin:
             "failures": {ind.id: self.failures[ind.id] for ind in new if ind.id in self.failures},
             "times": dict(self._times),
         }
-        try:
-            _store.Checkpoints.write_generation(self._ckpt_folder, g, payload)
-        except (pickle.PicklingError, TypeError, AttributeError) as e:
-            logger.warning(f"The outputs of generation {g} cannot be pickled ({e}); checkpointing without them.")
-            stripped = []
-            for ind in new:
-                c = pickle.loads(pickle.dumps(_eval_copy(ind)))
-                c.fitness = ind.fitness
-                c.outputs = {}
-                stripped.append(c)
-            payload["new"] = stripped
-            _store.Checkpoints.write_generation(self._ckpt_folder, g, payload)
+        outputs = {ind.id: getattr(ind, "outputs", None) or {} for ind in new if du.is_valid(ind)}
+        failed = self._store.write_generation(g, payload, outputs)
+        if failed:
+            first = next(iter(failed.values()))
+            logger.warning(f"The outputs of {len(failed)} individuals of generation {g} cannot be stored ({first}).")
 
-    def _resume(self, folder):
-        base, payloads = _store.Checkpoints.load(folder)
-        self.seed = int(base["seed"])
-        self._uid = base["uid"]
-        self.trajectoryName = base["trajectoryName"]
-        self._rng = dict(base["rng"])
-        if base["state"] is not None:
-            self._apply_state(base["state"])
+    def _resume(self, replay):
+        """Rebuild the state after the last complete generation from the records (see :meth:`_checkpoint`)."""
+        header = replay["header"]
+        self.seed = int(header["seed"])
+        self._uid = header["attrs"]["uid"]
+        self.trajectoryName = header["trajectoryName"]
+        self._rng = dict(header["rng"])
+        if header["state"] is not None:
+            self._apply_state(header["state"])
         by_id = {ind.id: ind for inds in self.history.values() for ind in inds}
-        for p in payloads:
+        for p in replay["generations"]:
+            if "new" not in p:  # written by saveToPypet: nothing to replay
+                continue
             for ind in p["new"]:
+                ind.outputs = replay["outputs"].get(ind.id, {})
                 by_id[ind.id] = ind
             for ind_id, fit in p["fitness"].items():
                 by_id[ind_id].fitness.__dict__.update(fit)
@@ -234,16 +274,20 @@ class _CheckpointMixin:
             self.trajectoryName = p["trajectoryName"]
             if g == 0:
                 self._gen0_done = True
-        self._ckpt_folder = folder
-        self._run_target = int(base["target"])
+        self._run_target = int([t for t in replay["targets"] if t is not None][-1])
         self.resumedFrom = self.gIdx
         logger.info(
             f"Resuming evolution {self.trajectoryName} from generation {self.gIdx} (of {self._run_target}), "
-            f"checkpoints in {folder}."
+            f"records in {ES.records_path(self.HDF_FILE, self.trajectoryName)}."
         )
 
     def _header(self):
+        """What the record file starts with: settings, provenance, and the state the records continue."""
         attrs = {
+            "format": ES.FORMAT,
+            "uid": self._uid,
+            "fingerprint": self._fingerprint,
+            "created": time.time(),
             "algorithm": self.algorithm,
             "weightList": np.asarray(self.weightList, dtype=float),
             "parameterNames": json.dumps(self._names),
@@ -252,76 +296,55 @@ class _CheckpointMixin:
             "seed": str(self.seed),
             "evalFunction": str(_qualname(self.evalFunction)),
             "model": "None" if self.model is None else str(_qualname(type(self.model))),
-            "provenance": _provenance.to_json(
-                _provenance.collect(
-                    self._times.get("start_initial", time.time()),
-                    seeds={"seed": int(self.seed)},
-                    arguments={
-                        "algorithm": self.algorithm,
-                        "POP_INIT_SIZE": self.POP_INIT_SIZE,
-                        "POP_SIZE": self.POP_SIZE,
-                        "NGEN": self.NGEN,
-                        "ncores": getattr(self, "ncores", None),
-                        "weightList": list(map(float, self.weightList)),
-                    },
-                )
-            ),  # fmt: skip
+        }
+        arguments = {
+            "algorithm": self.algorithm,
+            "POP_INIT_SIZE": self.POP_INIT_SIZE,
+            "POP_SIZE": self.POP_SIZE,
+            "NGEN": self.NGEN,
+            "ncores": getattr(self, "ncores", None),
+            "weightList": list(map(float, self.weightList)),
         }
         parameters = {
             "popsize": self.POP_SIZE,
             "POP_INIT_SIZE": self.POP_INIT_SIZE,
             "NGEN": self.NGEN,
-            "ind_len": len(self.pop[0]) if self.pop else 0,
+            "ind_len": len(self._names),
             "seed": str(self.seed),
         }
-        model_params = None if self.model is None else dict(self.model.params)
-        return attrs, parameters, model_params
+        start = self._times.get("start_initial", time.time())
+        return {
+            "attrs": attrs,
+            "parameters": parameters,
+            "model_params": None if self.model is None else dict(self.model.params),
+            "provenance": _provenance.collect(start, seeds={"seed": int(self.seed)}, arguments=arguments),
+            "seed": int(self.seed),
+            "trajectoryName": self.trajectoryName,
+            "rng": dict(self._rng),
+            "state": self._state() if self._gen0_done else None,
+        }
 
-    def _outputs_of(self, g):
-        out = {}
-        for ind in self.history.get(g, []):
-            if ind.gIdx == g and du.is_valid(ind):
-                out[ind.id] = getattr(ind, "outputs", {}) or {}
-        return out
-
-    def _write_results(self, gens):
-        try:
-            items = [(g, self._records[g], self._outputs_of(g)) for g in gens]
-            try:
-                _store.write_generations(self.HDF_FILE, self.trajectoryName, self._uid, self._header, items)
-            except _store.NameTaken:  # another evolution took the name: continue under a new one
-                old = self.trajectoryName
-                self.trajectoryName = _store.name_of_uid(self.HDF_FILE, self._uid) or self._unique_name(old)
-                logger.warning(
-                    f"{old!r} is taken in {self.HDF_FILE}; this evolution is stored as {self.trajectoryName!r}."
-                )
-                items = [(g, self._records[g], self._outputs_of(g)) for g in sorted(self._records)]
-                _store.write_generations(self.HDF_FILE, self.trajectoryName, self._uid, self._header, items)
-            for g in gens:
-                for ind in self.history.get(g, []):
-                    if ind.gIdx == g and du.is_valid(ind):
-                        ind.simulation_stored = True
-        except Exception as e:
-            warnings.warn(  # to act on (see neurolib.optimize): the results are only in memory
-                f"Could not store the results in {self.HDF_FILE} ({type(e).__name__}: {e}); they are kept in memory "
-                f"(dfEvolution(), saveEvolution()).",
-                stacklevel=2,
+    def _save_generation(self, gIdx, pop):
+        """Store ``pop`` as generation ``gIdx`` by hand (``evolutionaryUtils.saveToPypet``)."""
+        record = self._record(pop)
+        fresh = [ind for ind in pop if du.is_valid(ind) and not getattr(ind, "simulation_stored", False)]
+        store, opened = self._store, self._store is None
+        if opened:
+            store = EvolutionStore.reopen(self.HDF_FILE, self.trajectoryName) or EvolutionStore.create(
+                self.HDF_FILE, self.trajectoryName, self._header()
             )
-
-    def _sync_results(self):
-        """After a resume: store the generations the results file may lack (a damaged file is set aside)."""
-        if os.path.exists(self.HDF_FILE):
-            try:
-                _store.evolution_names(self.HDF_FILE)
-            except Exception as e:
-                aside = f"{self.HDF_FILE}.damaged-{time.strftime('%Y%m%d-%H%M%S')}"
-                os.replace(self.HDF_FILE, aside)
-                logger.warning(
-                    f"The results file {self.HDF_FILE} cannot be read ({e}); it was moved to {aside} and this "
-                    f"evolution's results are written anew from its checkpoints."
-                )
-        if self._records:
-            self._write_results(sorted(self._records))
+        try:
+            store.write_generation(int(gIdx), {"gIdx": int(gIdx), "record": record}, {
+                ind.id: getattr(ind, "outputs", None) or {} for ind in fresh})  # fmt: skip
+            self._records.setdefault(int(gIdx), record)
+            if opened:
+                ES.write_index(self.HDF_FILE, self.trajectoryName, store.replay()["header"], store._journal,
+                               {"records": self._records})  # fmt: skip
+        finally:
+            if opened:
+                store.close()
+        for ind in fresh:
+            ind.simulation_stored = True
 
     # ------------------------------------------------------------------ persistence
     def provenance(self, filename=None, trajectoryName=None):
@@ -339,7 +362,7 @@ class _CheckpointMixin:
             See :func:`neurolib.utils.provenance`.
         """
         path = self.HDF_FILE if filename is None else os.path.abspath(filename)
-        return _store.provenance(path, trajectoryName or (self.trajectoryName if filename is None else None))
+        return ES.provenance(path, trajectoryName or (self.trajectoryName if filename is None else None))
 
     def loadResults(self, filename=None, trajectoryName=None):
         """Read a stored evolution into ``self.traj`` (returns None).
@@ -353,13 +376,13 @@ class _CheckpointMixin:
         """
         path = self.HDF_FILE if filename is None else os.path.abspath(os.path.join(paths.HDF_DIR, filename))
         if trajectoryName is None:
-            names = _store.evolution_names(path)
+            names = ES.evolution_names(path)
             trajectoryName = self.trajectoryName if self.trajectoryName in names else None
-        self.traj = _store.StoredEvolution(path, trajectoryName)
+        self.traj = ES.StoredEvolution(path, trajectoryName)
 
     def __getstate__(self):
         state = dict(self.__dict__)
-        for key in ("toolbox", "_bar", "_lock", "executor", "parameterSpace", "ParametersInterval", "paramInterval"):
+        for key in ("toolbox", "_bar", "_store", "executor", "parameterSpace", "ParametersInterval", "paramInterval"):
             state.pop(key, None)
         ps = self.parameterSpace
         state["_space"] = (list(ps.parameterNames), [list(v) for v in ps.parameterValues], ps.kind, bool(ps.star))
@@ -375,7 +398,7 @@ class _CheckpointMixin:
         self.__dict__.update(state)
         self.executor = None
         self._bar = None
-        self._lock = None
+        self._store = None
         self._set_space(ParameterSpace(names, values, kind=kind, allow_star_notation=star))
         self._build_toolbox()
 
@@ -402,7 +425,7 @@ class _CheckpointMixin:
             )
         state = self.__getstate__()
         state.pop("traj", None)
-        state["_ckpt_folder"] = None
+        state["_run_target"] = None
         for key, what in (("evalFunction", "evaluation function"), ("individualGenerator", "operator"),
                           ("matingOperator", "operator"), ("mutationOperator", "operator"),
                           ("parentSelectionOperator", "operator"), ("selectionOperator", "operator")):  # fmt: skip
@@ -422,7 +445,12 @@ class _CheckpointMixin:
         state["_given_operators"] = ops
         folder = os.path.dirname(os.path.abspath(fname))
         os.makedirs(folder, exist_ok=True)
-        _store.write_atomic(fname, {"format": _SAVE_FORMAT, "state": state})
+
+        def write(tmp):
+            with open(tmp, "wb") as fh:
+                pickle.dump({"format": _SAVE_FORMAT, "state": state}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+
+        write_atomic(fname, write)
         logger.info(f"Saving evolution to {fname}")
         return fname
 

@@ -17,13 +17,13 @@ are used as given.
 Compared with the published package:
 
 * no pypet: evaluations run through :func:`neurolib.optimize._runner.run_tasks` (in this process, in local
-  worker processes, or on any executor such as a ``dask.distributed.Client``) and results go to an HDF5 file
-  written by this process only (:mod:`neurolib.optimize.evolution._store`);
+  worker processes, or on any executor such as a ``dask.distributed.Client``) and results go to a record file
+  indexed by an HDF5 file, written by this process only (:mod:`neurolib._storage.evolution`);
 * reproducible: ``seed=`` drives every random choice of the algorithm through generator states owned by the
   evolution (the global :mod:`random` and ``numpy.random`` states are swapped in only while an operator runs and
   restored afterwards), and each individual gets its own seed for noisy evaluations, derived from the evolution
   seed and its id. The same seed gives the same populations whatever the number of workers;
-* resumable: every generation is checkpointed; running the same evolution again after a crash continues from
+* resumable: every generation is recorded as it ends; running the same evolution again after a crash continues from
   the last completed generation and ends exactly where an uninterrupted run would have ended;
 * invalid individuals (the evaluation raised, or returned NaN/inf) are marked, never preferred to valid ones in
   the selections, replaced by fresh random individuals, and counted in :meth:`Evolution.info`;
@@ -43,11 +43,11 @@ import uuid
 import numpy as np
 from deap import base, tools
 
+from neurolib._storage.evolution import EvolutionStore
 from neurolib._storage.files import check_writable
 from neurolib.errors import ParameterError, ParameterTypeError
 from neurolib.optimize._evaluate import BatchedEvaluation, evaluate_population
 from neurolib.optimize._runner import TaskError, run_tasks
-from neurolib.optimize.evolution import _store
 from neurolib.optimize.evolution import deapUtils as du
 from neurolib.optimize.evolution._analysis import _AnalysisMixin
 from neurolib.optimize.evolution._checkpoint import _SAVE_FORMAT, _CheckpointMixin, _Unsaved  # noqa: F401 (saves)
@@ -236,7 +236,7 @@ class Evolution(_IndividualsMixin, _CheckpointMixin, _AnalysisMixin):
         self.verbose, self.verbose_plotting, self.plotColor, self.comments = False, True, "C0", "no comments"
         # stored results and checkpoints
         self.traj, self.resumedFrom = None, None
-        self._run_target = self._ckpt_folder = self._lock = None
+        self._run_target = self._store = None
 
         model_seed = None
         if model is not None:
@@ -251,15 +251,14 @@ class Evolution(_IndividualsMixin, _CheckpointMixin, _AnalysisMixin):
         self._build_toolbox()
 
         if resume:
-            folder, fh = _store.Checkpoints(self.HDF_FILE).find(self._fingerprint)
-            if folder is not None:
-                self._lock = fh
+            store, replay = EvolutionStore.resume(self.HDF_FILE, self._fingerprint)
+            if store is not None:
                 try:
-                    self._resume(folder)
+                    self._resume(replay)
                 except BaseException:
-                    _store.unlock(fh)
-                    self._lock = None
+                    store.close()
                     raise
+                self._store = store  # held until run() returns: no other process resumes it meanwhile
 
     # ------------------------------------------------------------------ set-up
     def _set_space(self, space):
@@ -389,17 +388,11 @@ class Evolution(_IndividualsMixin, _CheckpointMixin, _AnalysisMixin):
         self.verbose, self.verbose_plotting = bool(verbose), bool(verbose_plotting)
         if self._run_target is None:
             target = self.NGEN - 1 if not self._gen0_done else self.gIdx + self.NGEN - 1
-            self._start_checkpoints(target)
+            self._open_store(target)
         else:
             target = self._run_target
-            if self._ckpt_folder is not None and not os.path.isdir(self._ckpt_folder):
-                self._ckpt_folder = None
-                self._start_checkpoints(target)  # the checkpoints were removed meanwhile: start new ones
-            if self._ckpt_folder is not None and self._lock is None:  # continuing after an exception
-                self._lock = _store.lock(self._ckpt_folder)
-                if self._lock is None:
-                    raise _store.StoreError(f"The checkpoints {self._ckpt_folder!r} are in use by another process.")
-            self._sync_results()
+            if self._store is None:  # continuing after an exception
+                self._open_store(target)
         bar = self._progress_bar(target)
         self._bar = bar
         try:
@@ -407,8 +400,7 @@ class Evolution(_IndividualsMixin, _CheckpointMixin, _AnalysisMixin):
                 self.runInitial()
             self.runEvolution(target)
         except BaseException:
-            _store.unlock(self._lock)  # the checkpoints stay for a resume, by this or another process
-            self._lock = None
+            self._close_store(finished=False)  # the records stay for a resume, by this or another process
             raise
         finally:
             self._bar = None
@@ -416,17 +408,13 @@ class Evolution(_IndividualsMixin, _CheckpointMixin, _AnalysisMixin):
                 bar.close()
         self._times["end"] = time.time()
         self._buildEvolutionTree()
-        if self._ckpt_folder is not None:
-            _store.Checkpoints.remove(self._ckpt_folder, self._lock)
-            self._ckpt_folder = None
-        self._lock = None
+        self._close_store(finished=True)
         self._run_target = None
 
     def _after_generation(self, new):
         """Checkpoint, store, report."""
         g = self.gIdx
         self._checkpoint(g, new)
-        self._write_results([g])
         bar = getattr(self, "_bar", None)
         if bar is not None:
             bar.set_postfix(self._bar_stats(), refresh=False)

@@ -87,8 +87,6 @@ def saveToPypet(traj, pop, gIdx):
     import numbers
 
     from neurolib.errors import ParameterError, ParameterTypeError
-    from neurolib.optimize.evolution import _store
-    from neurolib.optimize.evolution.deapUtils import is_valid
     from neurolib.optimize.evolution.evolution import Evolution
 
     if not isinstance(traj, Evolution):
@@ -105,14 +103,7 @@ def saveToPypet(traj, pop, gIdx):
             f"saveToPypet: the individuals at positions {missing[:5]} of pop have no id; only individuals tagged by "
             f"the evolution (evaluated by run()) can be stored."
         )
-    record = traj._record(pop)
-    fresh = [ind for ind in pop if is_valid(ind) and not getattr(ind, "simulation_stored", False)]
-    outputs = {ind.id: getattr(ind, "outputs", None) or {} for ind in fresh}
-    item = (int(gIdx), record, outputs)
-    _store.write_generations(traj.HDF_FILE, traj.trajectoryName, traj._uid, traj._header, [item])
-    traj._records.setdefault(int(gIdx), record)
-    for ind in fresh:
-        ind.simulation_stored = True
+    traj._save_generation(int(gIdx), pop)
 
 
 # ---------------------------------------------------------------------------------------------- printing
