@@ -229,6 +229,11 @@ class Reader:
         _, tree = J.load_from(self._records(), [entry])[0]
         return resolve_shared(tree, self._shared)
 
+    def run_entries(self):
+        """``({run index: record entry}, {name: shared array})``: what reading runs later needs (see
+        :class:`neurolib.optimize.exploration._results.LazyResults`)."""
+        return dict(self._runs), dict(self._shared)
+
     def run_attrs(self, index):
         """Attributes of run ``index`` (seed, nonfinite, elapsed), or None if it has not finished."""
         entry = self._runs.get(int(index))

@@ -125,7 +125,7 @@ def n_workers(ncores=None, executor=None):
     return os.cpu_count() or 1
 
 
-def run_tasks(fn, shared, tasks, *, ncores=1, executor=None, window=None, fork=True):
+def run_tasks(fn, shared, tasks, *, ncores=1, executor=None, window=None, fork=True, ahead=False):
     """Run ``fn(shared, task)`` for every ``(key, task)`` of ``tasks``; yield ``(key, result)`` as they finish.
 
     Parameters
@@ -144,6 +144,9 @@ def run_tasks(fn, shared, tasks, *, ncores=1, executor=None, window=None, fork=T
         Tasks in flight at a time (default: 2 per worker).
     fork : bool
         Start local workers with ``fork`` where the platform has it.
+    ahead : bool
+        Serial only: run the next task on a helper thread while the caller handles the previous result (e.g.
+        stores it), one result ahead at most.
 
     Yields
     ------
@@ -152,8 +155,8 @@ def run_tasks(fn, shared, tasks, *, ncores=1, executor=None, window=None, fork=T
     """
     tasks = iter(tasks)
     if executor is None and (ncores or 1) <= 1:
-        for key, task in tasks:
-            yield key, _call(fn, shared, task)
+        serial = ((key, _call(fn, shared, task)) for key, task in tasks)
+        yield from (_one_ahead(serial) if ahead else serial)
         return
     token = uuid.uuid4().hex
     own = None
@@ -210,6 +213,49 @@ def run_tasks(fn, shared, tasks, *, ncores=1, executor=None, window=None, fork=T
             future.cancel()
         if own is not None:
             own.shutdown(wait=True, cancel_futures=True)
+
+
+def _one_ahead(results):
+    """Yield from ``results`` while a helper thread computes the next item (at most one waits, so memory holds
+    the item being handled, the one waiting and the one being made)."""
+    import queue
+
+    done, stop = object(), threading.Event()
+    box = queue.Queue(maxsize=1)
+
+    def produce():
+        try:
+            for item in results:
+                while not stop.is_set():
+                    try:
+                        box.put(("item", item), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            box.put(("end", done))
+        except BaseException as e:  # handed to the consumer
+            box.put(("error", e))
+
+    worker = threading.Thread(target=produce, name="neurolib-ahead", daemon=True)
+    worker.start()
+    try:
+        while True:
+            kind, item = box.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():  # let the helper finish its task (cannot be interrupted) and see the stop
+            try:
+                box.get(timeout=0.1)
+            except queue.Empty:
+                pass
+        worker.join()
 
 
 def _cf_wait_first(futures):

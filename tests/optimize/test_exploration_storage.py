@@ -122,3 +122,84 @@ def test_has_nonfinite():
     assert not has_nonfinite({"a": 1.0, "b": np.arange(3), "c": "x", "d": None, "e": [1, 2]})
     assert has_nonfinite({"a": {"b": np.array([1.0, np.nan])}})
     assert has_nonfinite({"a": float("inf")}) and has_nonfinite({"a": [1.0, np.inf]})
+
+
+def _network_search(path, ncores=2):
+    from neurolib.models.hopf import HopfModel
+
+    cmat = np.array([[0.0, 1.0, 0.5], [1.0, 0.0, 0.2], [0.5, 0.2, 0.0]])
+    model = HopfModel(Cmat=cmat, Dmat=cmat * 10, seed=3)
+    model.params["duration"] = 50.0
+    model.params["sigma_ou"] = 0.01
+    space = ParameterSpace({"K_gl": [0.1, 0.5, 0.9], "a": [-0.1, 0.2]}, kind="grid")
+    search = BoxSearch(model, space, filename=path, ncores=ncores, progress=False)
+    search.run()
+    search.loadResults()
+    return search
+
+
+def test_big_outputs_go_through_threads_one_batch_ahead_with_the_same_results(tmp_path, monkeypatch):
+    """Outputs above SHIP_BYTES: batches of one member per core integrated here, stored while the next one
+    integrates; the results are those of the worker-process path, bit for bit."""
+    from neurolib.optimize import _runner
+    from neurolib.optimize.exploration import exploration
+
+    ref = _network_search(str(tmp_path / "ref.hdf"))
+    calls = []
+    original = _runner.run_tasks
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs.get("ahead"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(exploration, "SHIP_BYTES", 0.0)
+    monkeypatch.setattr(exploration._runner, "run_tasks", spy)
+    big = _network_search(str(tmp_path / "big.hdf"))
+    assert calls == [True]
+    assert sorted(big.results) == sorted(ref.results) == list(range(6))
+    for i in ref.results:
+        for key in ("x", "t"):
+            assert np.array_equal(big.results[i][key], ref.results[i][key])
+
+
+def test_loaded_results_are_read_when_asked_and_big_arrays_stay_out_of_dfresults(tmp_path, monkeypatch):
+    from neurolib.optimize.exploration import _results
+
+    def evaluate(traj):
+        k = traj.params["k"]
+        search.saveToPypet({"score": 2.0 * k, "trace": np.full(4, k), "inner": {"n": k + 1}}, traj)
+
+    space = ParameterSpace({"k": [1.0, 2.0, 3.0]}, kind="grid")
+    search = BoxSearch(evalFunction=evaluate, parameterSpace=space, filename=str(tmp_path / "l.hdf"), progress=False)
+    search.run()
+    search.loadResults()
+    assert isinstance(search.results, _results.LazyResults) and len(search.results) == 3
+    assert np.array_equal(search.results[1]["trace"], np.full(4, 2.0)) and search.results[2]["n"] == 4.0
+    assert list(search.dfResults["trace"].iloc[0]) == [1.0] * 4  # small: arrays copied into dfResults as before
+    monkeypatch.setattr(_results, "DF_ARRAY_BYTES", 0.0)
+    search.loadResults()
+    assert "trace" not in search.dfResults and search.dfResults["score"].tolist() == [2.0, 4.0, 6.0]
+    assert search.dfResults["n"].tolist() == [2.0, 3.0, 4.0]
+    search.aggregateResultsToDfResults()  # asked for explicitly: the arrays come
+    assert list(search.dfResults["trace"].iloc[2]) == [3.0] * 4
+    with pytest.raises(KeyError):
+        search.results[7]
+
+
+def test_one_ahead_keeps_order_and_passes_errors_on():
+    from neurolib.optimize._runner import _one_ahead
+
+    assert list(_one_ahead(iter(range(5)))) == [0, 1, 2, 3, 4]
+
+    def failing():
+        yield 1
+        raise RuntimeError("boom")
+
+    out = []
+    with pytest.raises(RuntimeError, match="boom"):
+        for item in _one_ahead(failing()):
+            out.append(item)
+    assert out == [1]
+    gen = _one_ahead(iter(range(100)))
+    assert next(gen) == 0
+    gen.close()  # the consumer stops early: the helper thread ends

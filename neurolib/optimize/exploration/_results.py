@@ -10,17 +10,56 @@ from __future__ import annotations
 import logging
 import numbers
 import os
-import time
 from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
-from neurolib._storage.reader import Reader, trajectory_names
+from neurolib._storage import journal as J
+from neurolib._storage.files import StoreError
+from neurolib._storage.reader import Reader, records_path, trajectory_names
+from neurolib._storage.values import resolve_shared
 from neurolib.errors import ParameterError
 from neurolib.utils.collections import _sanitize_keys, dotdict, unwrap_star_dotdict
 
 logger = logging.getLogger(__name__)
+
+
+DF_ARRAY_BYTES = 256e6  # loadResults() copies array results into dfResults up to this total size (bytes)
+
+
+class LazyResults(Mapping):
+    """``search.results`` after :meth:`~StoredResults.loadResults`: ``results[i]`` is run i's results (a
+    :class:`~neurolib.utils.collections.dotdict`), read from the record file when asked, so a search of any size
+    can be loaded; the run read last is kept."""
+
+    def __init__(self, reader, short_names, cached):
+        self._records = records_path(reader.path, reader.name)
+        self._runs, self._shared = reader.run_entries()
+        self._short, self._cached, self._last = short_names, cached, (None, None)
+
+    def __getitem__(self, i):
+        if isinstance(i, bool) or not isinstance(i, numbers.Integral) or int(i) not in self._runs:
+            raise KeyError(i)
+        i = int(i)
+        if self._last[0] != i:
+            tree = self._cached.get(i)
+            if tree is None:
+                if not os.path.exists(self._records):
+                    raise StoreError(f"The results are in {self._records!r}, which is missing (keep the .records "
+                                     f"files next to the .hdf file).")  # fmt: skip
+                tree = resolve_shared(J.load(self._records, [self._runs[i]])[0][1], self._shared)
+            self._last = (i, _flatten_result(tree, self._short))
+        return self._last[1]
+
+    def __iter__(self):
+        return iter(sorted(self._runs))
+
+    def __len__(self):
+        return len(self._runs)
+
+    def __repr__(self):
+        return f"<results of {len(self._runs)} runs in {self._records} (read when asked)>"
 
 
 class StoredResults:
@@ -102,7 +141,8 @@ class StoredResults:
         pypetShortNames : bool
             Key nested results by their last name (``"BOLD"``), not their dotted path (``"BOLD.BOLD"``).
         memory_cap : float, optional
-            Stop with ``MemoryError`` when the system's memory use exceeds this percentage (needs psutil).
+            Accepted for compatibility (checked, then unused): ``results`` reads each run when it is asked for,
+            so loading never fills the memory.
         """
         if memory_cap:
             ok = isinstance(memory_cap, numbers.Real) and not isinstance(memory_cap, bool) and 0 < memory_cap < 100
@@ -114,17 +154,12 @@ class StoredResults:
         with self._reader(filename, trajectoryName) as reader:
             self._load_meta(reader)
             self.dfResults = self._df_from(reader)
-            self.results = dotdict()
             done = reader.done()
-            if all:
-                check = _memory_checker(memory_cap)
-                for i in done:
-                    check()
-                    self.results[i] = _flatten_result(self._run_tree(reader, i), pypetShortNames)
+            self.results = LazyResults(reader, pypetShortNames, self._cached(reader)) if all else dotdict()
             missing = len(self.dfResults) - len(done)
             if missing:
                 logger.warning(f"{missing} of {len(self.dfResults)} runs have no results (not run yet, or failed).")
-            self._aggregate(reader, pypetShortNames)
+            self._aggregate(reader, pypetShortNames, arrays="auto")
         logger.info("All results loaded.")
 
     def aggregateResultsToDfResults(self, arrays=True, fillna=False):
@@ -147,9 +182,20 @@ class StoredResults:
         that has them), wherever the results are read from; a result that is NaN in every run keeps its column.
         """
         df = self.dfResults
+        if arrays == "auto":  # loadResults: arrays as columns only while they are small in total
+            sizes = [(reader.run_attrs(i) or {}).get("nbytes") for i in reader.done()]
+            arrays = None in sizes or sum(sizes) <= DF_ARRAY_BYTES
+            if not arrays:
+                logger.info(
+                    f"The array results ({sum(sizes) / 1e6:.0f} MB) are not copied into dfResults; read them from "
+                    f"search.results[i] (one run at a time), or call aggregateResultsToDfResults()."
+                )
         collected = {}  # result name -> {run index: value}, in order of first appearance
         for i in df.index:
-            if self.results is not None and i in self.results:
+            skeleton = None if arrays else (reader.run_attrs(i) or {}).get("skeleton")
+            if skeleton is not None:  # the run's scalars, recorded with it: its arrays are not read
+                result = _flatten_result(skeleton, short_names)
+            elif self.results is not None and i in self.results:
                 result = self.results[i]
             else:
                 tree = self._run_tree(reader, i)
@@ -339,28 +385,6 @@ def _flatten_result(tree, short_names=True, prefix=""):
 
 def _strip_parameters_prefix(name):
     return name[len("parameters.") :] if name.startswith("parameters.") else name
-
-
-def _memory_checker(cap):
-    if not cap:
-        return lambda: None
-    try:
-        import psutil
-    except ImportError:
-        return lambda: None
-
-    last = [-1.0]
-
-    def check():  # at most every 20 ms (asking the system costs ~40 us)
-        now = time.monotonic()
-        if now - last[0] < 0.02:
-            return
-        last[0] = now
-        used = psutil.virtual_memory().percent
-        if used > cap:
-            raise MemoryError(f"Memory use is {used:.0f}% (over memory_cap = {cap}%): stopped loading results.")
-
-    return check
 
 
 def _short(value):

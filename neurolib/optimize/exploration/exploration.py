@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import numbers
 import os
 import time
 import warnings
@@ -45,7 +46,8 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["BoxSearch", "ExplorationError", "RunContext", "StoreError"]
 
-RESULTS_CACHE_BYTES = 2e9  # results of a run() kept in memory for loadResults (they are on disk as well)
+RESULTS_CACHE_BYTES = 64e6  # results of a run() kept in memory for loadResults (they are on disk as well)
+SHIP_BYTES = 16e6  # from this size of one run's outputs on, batches run on threads here instead of in workers
 
 
 class ExplorationError(RuntimeError):
@@ -252,10 +254,16 @@ class BoxSearch(_SetupMixin, StoredResults):
             (i, {name: self.pypetParametrization[name][i] for name in names}, self.runSeed(seed, i)) for i in pending
         ]
         explored = {r[0]: r[1] for r in runs}
-        tasks = list(self._tasks(runs, batch, base_params))
-        ncores = self.ncores
-        if batch and self.executor is None and 0 < len(tasks) < ncores:
-            job.threads, ncores = ncores, 1  # few big batches: threads in this process, no results to ship
+        ncores, ahead = self.ncores, False
+        if batch and self.executor is None and _member_bytes(self.model, base_params, job) >= SHIP_BYTES:
+            # big outputs: batches of one member per core integrated by threads here (nothing shipped between
+            # processes), each stored while the next one integrates; memory holds a few batches at most
+            tasks = list(self._tasks(runs, batch, base_params, size=ncores))
+            job.threads, ncores, ahead = ncores, 1, True
+        else:
+            tasks = list(self._tasks(runs, batch, base_params))
+            if batch and self.executor is None and 0 < len(tasks) < ncores:
+                job.threads, ncores = ncores, 1  # few big batches: threads in this process, no results to ship
         serial = self.executor is None and ncores <= 1
         saved_params = dict(self.model.params) if (serial and self.model is not None) else None
         if not pending and writer.unchanged:  # a finished search run again: nothing to do, nothing to rewrite
@@ -276,7 +284,7 @@ class BoxSearch(_SetupMixin, StoredResults):
         # (not the objects an evaluation function in this process handed over: it might change them later)
         keep_results = not (serial and self.evalFunction is not None)
         self._results_cache = None
-        outcomes = _runner.run_tasks(execute, job, tasks, ncores=ncores, executor=self.executor)
+        outcomes = _runner.run_tasks(execute, job, tasks, ncores=ncores, executor=self.executor, ahead=ahead)
         try:
             for indices, result in outcomes:
                 records = result
@@ -320,9 +328,10 @@ class BoxSearch(_SetupMixin, StoredResults):
                 dict(self.failedRuns),
             )
 
-    def _tasks(self, runs, batch, base_params):
-        """Split the runs into tasks ``(run indices, runs)``: batches of points that can share a kernel call
-        (same duration, dt and network), or single runs."""
+    def _tasks(self, runs, batch, base_params, size=None):
+        """Split the runs into tasks ``(run indices, runs)``: batches of (at most ``size``, default
+        ``batch_size``) points that can share a kernel call (same duration, dt and network), or single runs."""
+        size = size or self.batch_size
         if not batch:
             for r in runs:
                 yield (r[0],), [r]
@@ -338,8 +347,8 @@ class BoxSearch(_SetupMixin, StoredResults):
             key = _digest_hex(tuple(params.get(name) for name in shared))
             groups.setdefault(key, []).append(r)
         for group in groups.values():
-            for start in range(0, len(group), self.batch_size):
-                chunk = group[start : start + self.batch_size]
+            for start in range(0, len(group), size):
+                chunk = group[start : start + size]
                 yield tuple(r[0] for r in chunk), chunk
 
     def _warm_up(self, base_params):
@@ -454,8 +463,33 @@ class BoxSearch(_SetupMixin, StoredResults):
 
 
 # ---------------------------------------------------------------------------------------------- helpers
+def _member_bytes(model, params, job):
+    """Bytes of the outputs one run keeps (estimated from N, duration and sampling; 0 if unknown)."""
+    try:
+        n = np.asarray(params["Cmat"]).shape[0] if params.get("Cmat") is not None else int(params.get("N", 1))
+        step = params.get("sampling_dt") or params["dt"]
+        names = model.output_vars if job.save_all else [model.default_output]
+        return float(n) * float(params["duration"]) / float(step) * len(names) * 8.0
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return 0.0
+
+
+def _skeleton(tree):
+    """``tree`` with its plain numbers kept and every other leaf None (stored with a run, for dfResults)."""
+    out = {}
+    for key, value in tree.items():
+        if isinstance(value, Mapping):
+            out[key] = _skeleton(value)
+        elif isinstance(value, numbers.Number) and not isinstance(value, (bool, np.bool_, complex, np.complexfloating)):
+            out[key] = value
+        else:
+            out[key] = None
+    return out
+
+
 def _run_attrs(rec):
-    attrs = {"nonfinite": bool(rec.nonfinite), "elapsed": float(rec.elapsed)}
+    attrs = {"nonfinite": bool(rec.nonfinite), "elapsed": float(rec.elapsed), "nbytes": _tree_nbytes(rec.results)}
+    attrs["skeleton"] = _skeleton(rec.results)
     if rec.seed is not None:
         attrs["seed"] = np.uint64(rec.seed)
     return attrs
