@@ -200,8 +200,11 @@ def test_resume_after_sigkill_matches_uninterrupted_run():
     for key in ("genes", "ids", "fitness", "history_ids", "last_id", "stored_gens", "stored_scores", "df"):
         assert resumed[key] == plain[key], key
     assert not resumed["unfinished"] and not plain["unfinished"]  # finished: not resumed again
-    kinds = [e.kind for e in J.scan(str(records))[0]]
+    entries = J.scan(str(records))[0]
+    kinds = [e.kind for e in entries]
     assert kinds.count(J.GENERATION) == 7 and kinds[-1] == J.END  # each generation recorded once
+    runs = [e.key for e in entries if e.kind == J.RUN]
+    assert len(runs) == len(set(runs)) == 10 * 7  # and each evaluated individual's outputs once
 
 
 def test_resume_in_process_after_a_torn_record_and_a_damaged_index(tmp_path):
