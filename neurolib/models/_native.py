@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any
+
 import numpy as np
 
 from neurolib._core import noise
 from neurolib._core.integrate import Engine, n_steps
 from neurolib._core.params import ParamDict, default_params
-from neurolib._core.spec import META, OU, Param
+from neurolib._core.spec import META, OU, ModelSpec, Param
 from neurolib.errors import ParameterError
 from neurolib.models import _batch
 from neurolib.models.model import Model
@@ -118,9 +121,9 @@ class NativeModel(Model):
     the compiled engine and integration function are left out and rebuilt when the model is unpickled.
     """
 
-    spec = None
-    _load_defaults = None
-    _time_integration = None
+    spec: ModelSpec | None = None
+    _load_defaults: Callable[..., dict] | None = None
+    _time_integration: Callable[[Mapping[str, Any]], tuple] | None = None
     _bold_by_block = True
     batchable = True
 
@@ -143,16 +146,24 @@ class NativeModel(Model):
             transform = s.bold_transform
             cls.boldInputTransform = staticmethod(transform)
 
-    def __init__(self, params=None, Cmat=None, Dmat=None, seed=None):
+    def __init__(
+        self,
+        params: Mapping[str, Any] | None = None,
+        Cmat: np.ndarray | None = None,
+        Dmat: np.ndarray | None = None,
+        seed: int | None = None,
+    ) -> None:
         self.Cmat = Cmat
         self.Dmat = Dmat
         self.seed = seed
+        cls = type(self)
+        assert cls.spec is not None and cls._load_defaults is not None and cls._time_integration is not None
         if params is None:
-            params = type(self)._load_defaults(Cmat=Cmat, Dmat=Dmat, seed=seed)
-        known = [p.name for p in self.spec.params]
-        params = ParamDict(params, known=known, model=self.spec.name)
-        self._engine = engine(self.spec)
-        super().__init__(integration=type(self)._time_integration, params=params)
+            params = cls._load_defaults(Cmat=Cmat, Dmat=Dmat, seed=seed)
+        known = [p.name for p in cls.spec.params]
+        params = ParamDict(params, known=known, model=cls.spec.name)
+        self._engine = engine(cls.spec)
+        super().__init__(integration=cls._time_integration, params=params)
 
     # ------------------------------------------------------------------ pickling (workers, saved searches)
     def __getstate__(self):

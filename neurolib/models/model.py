@@ -14,6 +14,8 @@ from __future__ import annotations
 import logging
 import math
 import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -24,6 +26,9 @@ from neurolib.errors import OutputTooLargeError, ParameterError, ParameterKeyErr
 from neurolib.models import _batch
 from neurolib.models.bold import BOLDModel
 from neurolib.utils.collections import dotdict
+
+if TYPE_CHECKING:
+    import xarray
 
 logger = logging.getLogger(__name__)
 
@@ -60,16 +65,16 @@ class Model:
 
     name = "Noname"
     description = ""
-    state_vars: list = None
-    output_vars: list = None
-    default_output: str = None
-    init_vars: list = None
-    input_vars: list = None
-    default_input: str = None
-    boldInputTransform = None  # optional callable applied to the default output before BOLD
-    batchable = False  # True where run_batch integrates many parameter sets in one engine call
+    state_vars: list[str] | None = None
+    output_vars: list[str] | None = None
+    default_output: str | None = None
+    init_vars: list[str] | None = None
+    input_vars: list[str] | None = None
+    default_input: str | None = None
+    boldInputTransform: Callable[[np.ndarray], np.ndarray] | None = None  # applied to the default output for BOLD
+    batchable: bool = False  # True where run_batch integrates many parameter sets in one engine call
 
-    def __init__(self, integration, params):
+    def __init__(self, integration: Callable[..., tuple], params: Mapping[str, Any]) -> None:
         if getattr(self, "name", None) is None:
             self.name = "Noname"
         elif not isinstance(self.name, str):
@@ -93,10 +98,10 @@ class Model:
         self.maxDelay = None
         self.boldInitialized = False
         self._steps_done = 0  # steps simulated since the last fresh run
-        self._gen = None  # noise generator of the current run (native models)
-        self._progress = None  # callable(steps) advancing a progress bar during run()
-        self._carried = {}  # init parameter -> the array this model carried over into it from its last state
-        self._nonfinite = {}  # output -> first time (ms) it held NaN or inf, during the current run
+        self._gen: np.random.Generator | None = None  # noise generator of the current run (native models)
+        self._progress: Callable[[int], object] | None = None  # advances a progress bar during run()
+        self._carried: dict[str, np.ndarray] = {}  # init parameter -> what the last state carried into it
+        self._nonfinite: dict[str, float] = {}  # output -> first time (ms) it held NaN or inf in the current run
         self.initializeRun()
         logger.info(f"{self.name}: Model initialized.")
 
@@ -111,7 +116,7 @@ class Model:
         raise AttributeError(f"'{type(self).__name__}' has no attribute or output '{item}'.")
 
     # ------------------------------------------------------------------ set-up
-    def getMaxDelay(self):
+    def getMaxDelay(self) -> int:
         """Largest network delay in steps of ``dt``.
 
         Returns
@@ -156,8 +161,14 @@ class Model:
 
     # ------------------------------------------------------------------ running
     def run(
-        self, chunkwise=False, chunksize=None, bold=False, append_outputs=False, continue_run=False, progress=False
-    ):
+        self,
+        chunkwise: bool = False,
+        chunksize: int | None = None,
+        bold: bool = False,
+        append_outputs: bool = False,
+        continue_run: bool = False,
+        progress: bool = False,
+    ) -> None:
         """Simulate the model for ``params['duration']`` ms.
 
         Parameters
@@ -224,8 +235,15 @@ class Model:
         self._warn_nonfinite()
 
     def run_batch(
-        self, param_sets, *, bold=False, outputs=None, evaluate=None, threads=1, max_bytes=_batch.DEFAULT_BATCH_BYTES
-    ):
+        self,
+        param_sets: Iterable[Mapping[str, Any]],
+        *,
+        bold: bool = False,
+        outputs: Sequence[str] | None = None,
+        evaluate: Callable[[dotdict, dict], Any] | None = None,
+        threads: int = 1,
+        max_bytes: float = _batch.DEFAULT_BATCH_BYTES,
+    ) -> list:
         """Run the model once per parameter set; return each run's outputs (or what ``evaluate`` made of them).
 
         Member ``k`` runs with the model's parameters updated by ``param_sets[k]`` and gets exactly the outputs a
@@ -284,7 +302,7 @@ class Model:
         sets, names = _batch.check_args(self, param_sets, bold, outputs, evaluate, threads, max_bytes)
         return _batch.run_sequential(self, sets, names, bold, evaluate)
 
-    def check_params(self, params):
+    def check_params(self, params: Mapping[str, Any]) -> None:
         """Check a full parameter dict for errors that would make ``run()`` fail, without running.
 
         The base class checks nothing (a user model's integration function checks its own parameters); native
@@ -596,7 +614,7 @@ class Model:
         for name, value in zip(self.input_vars, inputs):
             self.params[name] = np.array(value, copy=True)
 
-    def randomICs(self, min=0, max=1, seed=None):
+    def randomICs(self, min: float = 0, max: float = 1, seed: int | None = None) -> None:
         """Draw every initial value uniformly from [min, max): 1-D ones as (N,), 2-D ones as (N, 1).
 
         Parameters
@@ -693,7 +711,7 @@ class Model:
                 self._note_nonfinite(name, data, t if t is not None else np.arange(np.shape(data)[-1]))
         self._warn_nonfinite()
 
-    def getOutput(self, name):
+    def getOutput(self, name: str) -> Any:
         """The output ``name``; dotted names reach into groups (``"BOLD.BOLD"``).
 
         Raises
@@ -713,10 +731,10 @@ class Model:
             node = node[part]
         return node
 
-    def __getitem__(self, key):
+    def __getitem__(self, key: str) -> Any:
         return self.getOutput(key)
 
-    def getOutputs(self, group=""):
+    def getOutputs(self, group: str = "") -> dotdict:
         """Shallow copy of an output group without its sub-groups (root: ``t`` and every variable).
 
         Parameters
@@ -732,14 +750,14 @@ class Model:
         return dotdict({k: v for k, v in node.items() if not isinstance(v, dict)})
 
     @property
-    def output(self):
+    def output(self) -> np.ndarray:
         """The default output."""
         which = self.default_output
         if which is None:
             raise ParameterError(f"{self.name}: no default output is set ('default_output' is None).")
         return self[which]
 
-    def xr(self, group=""):
+    def xr(self, group: str = "") -> xarray.DataArray:
         """The outputs of a group as an ``xarray.DataArray`` with dims ``(output, space, time)``.
 
         Parameters

@@ -16,7 +16,10 @@ import numpy as np
 from neurolib.errors import ParameterError, ParameterTypeError
 from neurolib.utils import functions as func
 
-__all__ = ["plot_outputs", "model_fit", "getPowerSpectrum", "getMeanPowerSpectrum", "rolling_window", "get_size"]
+__all__ = [
+    "plot_outputs", "model_fit", "getPowerSpectrum", "getMeanPowerSpectrum", "rolling_window", "get_size", "short",
+    "save_figure",
+]  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------------- spectra
@@ -444,3 +447,52 @@ def get_size(obj, seen=None):
             if isinstance(slot, str) and hasattr(item, slot):
                 pending.append(getattr(item, slot))
     return total
+
+
+# ---------------------------------------------------------------------------------------------------- examples
+def short(full, quick):
+    """``quick`` when the examples run in short mode (environment variable ``NEUROLIB_EXAMPLES_SHORT`` set to a
+    non-empty value other than ``0``, as in CI), else ``full``: durations, population sizes, iterations.
+
+    Parameters
+    ----------
+    full, quick : object
+        The value of a real run and of a short one.
+
+    Returns
+    -------
+    object
+    """
+    import os
+
+    return quick if os.environ.get("NEUROLIB_EXAMPLES_SHORT", "") not in ("", "0") else full
+
+
+def save_figure(fig, name):
+    """Save ``fig`` as ``<example>-<name>.png`` in the folder ``NEUROLIB_FIGURES`` if that variable is set
+    (the documentation build shows the figures of the examples); otherwise do nothing.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    name : str
+        Letters, digits, ``-``, ``_`` and ``.``; ``<example>`` is the running script's file name without ``.py``.
+
+    Returns
+    -------
+    str or None
+        The file written.
+    """
+    import os
+    import re
+
+    folder = os.environ.get("NEUROLIB_FIGURES")
+    if not folder:
+        return None
+    if not isinstance(name, str) or not re.fullmatch(r"[\w.-]+", name):
+        raise ParameterError(f"save_figure: name must be letters, digits, '-', '_' or '.', got {name!r}.")
+    script = os.path.splitext(os.path.basename(sys.argv[0] or "example"))[0] or "example"
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, f"{script}-{name}.png")
+    fig.savefig(path, dpi=72, bbox_inches="tight")
+    return path

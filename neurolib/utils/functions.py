@@ -16,16 +16,22 @@ Bad arguments raise :class:`~neurolib.errors.ParameterError`, which is both a ``
 against the established package, which asserts) an ``AssertionError``.
 """
 
+from __future__ import annotations
+
 import logging
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from neurolib.errors import ParameterError
 
 logger = logging.getLogger(__name__)
 
+FrequencyPower = tuple[np.ndarray, np.ndarray]  # (frequencies in Hz, power)
 
-def fc(ts):
+
+def fc(ts: ArrayLike) -> np.ndarray:
     """Functional connectivity: Pearson correlation matrix of the rows of a time series.
 
     Parameters
@@ -52,7 +58,7 @@ def fc(ts):
     return np.nan_to_num(np.atleast_2d(corr), nan=0.0)
 
 
-def matrix_correlation(M1, M2):
+def matrix_correlation(M1: ArrayLike, M2: ArrayLike) -> float:
     """Pearson correlation between the strict upper triangles of two square matrices.
 
     This is the usual goodness-of-fit of a simulated FC against an empirical one. For symmetric matrices the
@@ -81,7 +87,7 @@ def matrix_correlation(M1, M2):
     return float(np.corrcoef(M1[rows, cols], M2[rows, cols])[0, 1])
 
 
-def fcd(ts, windowsize=30, stepsize=5):
+def fcd(ts: ArrayLike, windowsize: int = 30, stepsize: int = 5) -> np.ndarray | int:
     """Functional connectivity dynamics: similarity of FC matrices computed in sliding windows.
 
     Windows start at ``t = 0, stepsize, 2 * stepsize, ...`` while ``t < T - windowsize``; each window's FC is the
@@ -143,7 +149,7 @@ def fcd(ts, windowsize=30, stepsize=5):
         return 0
 
 
-def weighted_correlation(x, y, w):
+def weighted_correlation(x: ArrayLike, y: ArrayLike, w: ArrayLike) -> float:
     r"""Weighted Pearson correlation of two samples.
 
     With :math:`m_w(x) = \sum_i w_i x_i / \sum_i w_i` and
@@ -179,7 +185,7 @@ def weighted_correlation(x, y, w):
         return float(cov_xy / np.sqrt(cov_xx * cov_yy))
 
 
-def matrix_kolmogorov(m1, m2):
+def matrix_kolmogorov(m1: ArrayLike, m2: ArrayLike) -> float:
     """Two-sample Kolmogorov-Smirnov distance between the strict upper triangles of two square matrices.
 
     Used to compare FCD matrices, whose value distributions (not their element order) characterize the dynamics.
@@ -217,7 +223,7 @@ def matrix_kolmogorov(m1, m2):
     return float(scipy.stats.ks_2samp(triu1, triu2).statistic)
 
 
-def ts_kolmogorov(ts1, ts2, **fcd_kwargs):
+def ts_kolmogorov(ts1: ArrayLike, ts2: ArrayLike, **fcd_kwargs: Any) -> float:
     """Kolmogorov-Smirnov distance between the FCD matrices of two multivariate time series.
 
     Parameters
@@ -268,7 +274,7 @@ def _peak_phases(trace, smoothing, distance, prominence):
     return phases
 
 
-def kuramoto(traces, smoothing=0.0, distance=10, prominence=5):
+def kuramoto(traces: ArrayLike, smoothing: float = 0.0, distance: int = 10, prominence: float = 5) -> np.ndarray | int:
     r"""Kuramoto order parameter of oscillating traces, with phases interpolated linearly between peaks.
 
     For each trace the peaks are found with ``scipy.signal.find_peaks`` (after optional Gaussian smoothing) and
@@ -345,7 +351,9 @@ def _welch(activity, dt, maxfr, spectrum_windowsize):
     return freqs[keep], power[..., keep]
 
 
-def getPowerSpectrum(activity, dt, maxfr=70, spectrum_windowsize=1.0, normalize=False):
+def getPowerSpectrum(
+    activity: ArrayLike, dt: float, maxfr: float = 70, spectrum_windowsize: float = 1.0, normalize: bool = False
+) -> FrequencyPower:
     """Welch power spectrum of one time series.
 
     Welch's method with a Hann window of ``int(spectrum_windowsize * 1000 / dt)`` samples (scipy's default 50 %
@@ -399,7 +407,9 @@ def getPowerSpectrum(activity, dt, maxfr=70, spectrum_windowsize=1.0, normalize=
     return freqs, power
 
 
-def getMeanPowerSpectrum(activities, dt, maxfr=70, spectrum_windowsize=1.0, normalize=False):
+def getMeanPowerSpectrum(
+    activities: ArrayLike, dt: float, maxfr: float = 70, spectrum_windowsize: float = 1.0, normalize: bool = False
+) -> FrequencyPower:
     """Mean Welch power spectrum over several time series.
 
     The unnormalized spectra of :func:`getPowerSpectrum` are averaged over the rows; ``normalize`` then divides

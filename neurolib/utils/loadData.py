@@ -13,12 +13,17 @@ Where the files come from
   :mod:`neurolib.utils._registry`.
 """
 
+from __future__ import annotations
+
 import fnmatch
 import glob
 import os
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import scipy.io
+from numpy.typing import ArrayLike
 
 from neurolib.errors import ParameterError, ParameterKeyError
 from neurolib.utils import functions as func
@@ -56,7 +61,7 @@ class NormalizationMethodError(ParameterError, NotImplementedError):
     ``NotImplementedError`` the established package raises."""
 
 
-def filterSubcortical(a, axis="both"):
+def filterSubcortical(a: ArrayLike, axis: str | int = "both") -> np.ndarray:
     """Remove the 14 subcortical AAL2 regions from an array of the 94 AAL2 regions (94 -> 80).
 
     The removed 0-based indices are 40-45 (hippocampus, parahippocampal gyrus, amygdala) and 74-81 (caudate,
@@ -143,7 +148,7 @@ def _local_root():
     return os.path.expanduser(root) if root else None
 
 
-def available_datasets():
+def available_datasets() -> list[str]:
     """Names of the datasets that can be loaded.
 
     Returns
@@ -251,13 +256,16 @@ class Dataset:
     ((80, 80), 5)
     """
 
-    def __init__(self, datasetName=None, normalizeCmats="max", fcd=False, subcortical=False):
-        self.has_subjects = None
+    def __init__(
+        self, datasetName: str | None = None, normalizeCmats: str = "max", fcd: bool = False, subcortical: bool = False
+    ) -> None:
+        self.has_subjects: bool | None = None
         if datasetName is not None:
-            options = {"normalizeCmats": normalizeCmats, "subcortical": subcortical, "fcd": fcd}
-            self.loadDataset(datasetName, **options)
+            self.loadDataset(datasetName, normalizeCmats=normalizeCmats, subcortical=subcortical, fcd=fcd)
 
-    def loadDataset(self, datasetName, normalizeCmats="max", fcd=False, subcortical=False):
+    def loadDataset(
+        self, datasetName: str, normalizeCmats: str = "max", fcd: bool = False, subcortical: bool = False
+    ) -> None:
         """Load all subjects of a dataset and compute the averaged matrices and FCs.
 
         Parameters
@@ -275,7 +283,7 @@ class Dataset:
         self.dsBaseDirectory, files = _locate_dataset(datasetName)
         if not files:
             raise DatasetNotFoundError(f"Dataset {datasetName} in {self.dsBaseDirectory} has no subjects.")
-        self.data = {"subjects": {}}
+        self.data: dict[str, dict] = {"subjects": {}}
         for subject, paths in files.items():
             self.data["subjects"][subject] = {
                 kind: self._load_kind(paths[kind], kind, key, subcortical)
@@ -303,13 +311,18 @@ class Dataset:
             axis = 0 if kind == "bold" else "both"
         return values if subcortical else filterSubcortical(values, axis=axis)
 
-    def computeFCD(self):
+    def computeFCD(self) -> None:
         """Compute the FCD matrix of every subject's BOLD (``func.fcd(bold, stepsize=10)``) into ``FCDs``."""
         self.FCDs = [func.fcd(bold, stepsize=10) for bold in self.getDataPerSubject("bold")]
 
     def getDataPerSubject(
-        self, name, apply="single", apply_function=None, apply_function_kwargs=None, normalizeCmats="max"
-    ):
+        self,
+        name: str,
+        apply: str = "single",
+        apply_function: Callable[..., Any] | None = None,
+        apply_function_kwargs: dict | None = None,
+        normalizeCmats: str = "max",
+    ) -> list:
         """Collect one kind of data over all subjects, optionally transforming it.
 
         Parameters

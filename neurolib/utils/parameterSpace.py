@@ -23,7 +23,10 @@ from __future__ import annotations
 import itertools
 import logging
 import numbers
+import typing
 from collections import namedtuple
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -136,7 +139,13 @@ class ParameterSpace:
     'bound'
     """
 
-    def __init__(self, parameters, parameterValues=None, kind=None, allow_star_notation=False):
+    def __init__(
+        self,
+        parameters: Sequence[str] | Mapping[str, Any],
+        parameterValues: Sequence[Any] | None = None,
+        kind: str | None = None,
+        allow_star_notation: bool = False,
+    ) -> None:
         if kind not in SUPPORTED_KINDS:
             raise ParameterError(f"kind must be one of {SUPPORTED_KINDS}, got kind={kind!r}.")
         self.kind, self.kind_guessed, self._requested_kind = kind, False, kind
@@ -226,7 +235,7 @@ class ParameterSpace:
         """Number of parameters."""
         return len(self.parameters)
 
-    def getRandom(self, safe=False, seed=None):
+    def getRandom(self, safe: bool = False, seed: int | None = None) -> typing.Dict[str, Any]:  # noqa: UP006
         """One random value per parameter.
 
         Parameters

@@ -373,7 +373,7 @@ class Signal:
             return False
         return True
 
-    __hash__ = None
+    __hash__ = None  # type: ignore[assignment]  # mutable and compared by value: not hashable
 
     def __getitem__(self, pick_output):
         """Select one entry of the ``output`` dimension (e.g. ``sig["rates_exc"]``) as a signal of the same class."""

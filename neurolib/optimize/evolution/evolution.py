@@ -33,6 +33,13 @@ Compared with the published package:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from neurolib.models.model import Model
+    from neurolib.utils.parameterSpace import ParameterSpace
+
 import datetime
 import logging
 import numbers
@@ -165,34 +172,46 @@ class Evolution(_IndividualsMixin, _CheckpointMixin, _AnalysisMixin):
     >>> best = evo.toolbox.selBest(evo.pop, 1)[0]                                   # doctest: +SKIP
     """
 
+    # the operators and their keyword arguments (set from the arguments by _resolve_operators)
+    individualGenerator: Callable[..., Any]
+    matingOperator: Callable[..., Any]
+    mutationOperator: Callable[..., Any]
+    selectionOperator: Callable[..., Any]
+    parentSelectionOperator: Callable[..., Any]
+    IND_GENERATOR_P: dict
+    MATE_P: dict
+    MUTATE_P: dict
+    SELECT_P: dict
+    PARENT_SELECT_P: dict
+
     def __init__(
         self,
-        evalFunction,
-        parameterSpace,
-        weightList=None,
-        model=None,
-        filename="evolution.hdf",
-        ncores=None,
-        POP_INIT_SIZE=100,
-        POP_SIZE=20,
-        NGEN=10,
-        algorithm="adaptive",
-        matingOperator=None,
-        MATE_P=None,
-        mutationOperator=None,
-        MUTATE_P=None,
-        selectionOperator=None,
-        SELECT_P=None,
-        parentSelectionOperator=None,
-        PARENT_SELECT_P=None,
-        individualGenerator=None,
-        IND_GENERATOR_P=None,
+        evalFunction: Callable[..., Any],
+        parameterSpace: ParameterSpace,
+        weightList: Sequence[float] | None = None,
+        model: Model | None = None,
+        filename: str = "evolution.hdf",
+        ncores: int | None = None,
+        POP_INIT_SIZE: int = 100,
+        POP_SIZE: int = 20,
+        NGEN: int = 10,
+        algorithm: str = "adaptive",
+        matingOperator: Callable[..., Any] | None = None,
+        MATE_P: dict | None = None,
+        mutationOperator: Callable[..., Any] | None = None,
+        MUTATE_P: dict | None = None,
+        selectionOperator: Callable[..., Any] | None = None,
+        SELECT_P: dict | None = None,
+        parentSelectionOperator: Callable[..., Any] | None = None,
+        PARENT_SELECT_P: dict | None = None,
+        individualGenerator: Callable[..., Any] | None = None,
+        IND_GENERATOR_P: dict | None = None,
         *,
-        executor=None,
-        seed=None,
-        resume=True,
-        progress=True,
-    ):
+        executor: Any = None,
+        seed: int | None = None,
+        resume: bool = True,
+        progress: bool = True,
+    ) -> None:
         weightList = _check_arguments(
             evalFunction, parameterSpace, weightList, model, ncores, POP_INIT_SIZE, POP_SIZE, NGEN, algorithm, seed
         )
@@ -246,7 +265,7 @@ class Evolution(_IndividualsMixin, _CheckpointMixin, _AnalysisMixin):
         self._model_seed_free = model is not None and "seed" in model.params and model.params.get("seed") is None
         requested = int(seed) if seed is not None else model_seed
         self._fingerprint = self._make_fingerprint(requested)
-        self.seed = requested if requested is not None else int(np.random.SeedSequence().entropy)
+        self.seed = requested if requested is not None else int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
         self._rng = du.new_random_state(self.seed)
         self._build_toolbox()
 
@@ -365,7 +384,7 @@ class Evolution(_IndividualsMixin, _CheckpointMixin, _AnalysisMixin):
         return chosen + invalid[: k - len(chosen)]
 
     # ------------------------------------------------------------------ running
-    def run(self, verbose=False, verbose_plotting=True):
+    def run(self, verbose: bool = False, verbose_plotting: bool = True) -> None:
         """Run the evolution: the initial population (if not done yet), then the generations.
 
         A fresh evolution runs generations ``0 ... NGEN-1``; calling :meth:`run` again continues for ``NGEN - 1``
@@ -433,7 +452,7 @@ class Evolution(_IndividualsMixin, _CheckpointMixin, _AnalysisMixin):
         if self.verbose and g > 0:
             self.info(self.verbose_plotting)
 
-    def runInitial(self):
+    def runInitial(self) -> None:
         """Create, evaluate and select the initial population (generation 0)."""
         if self._gen0_done:
             raise RuntimeError("runInitial(): generation 0 of this evolution is done already; use runEvolution().")
@@ -454,7 +473,7 @@ class Evolution(_IndividualsMixin, _CheckpointMixin, _AnalysisMixin):
             self._times["end_initial"] = time.time()
             self._after_generation(pop)
 
-    def runEvolution(self, target=None):
+    def runEvolution(self, target: int | None = None) -> None:
         """Run generations ``gIdx + 1 ... target`` (default: ``NGEN - 1`` more).
 
         Parameters

@@ -7,6 +7,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import xarray
+
 import logging
 import numbers
 import os
@@ -65,6 +70,16 @@ class LazyResults(Mapping):
 class StoredResults:
     """The reading half of :class:`~neurolib.optimize.exploration.BoxSearch` (see there for the attributes)."""
 
+    # set by BoxSearch
+    model: Any
+    parameterSpace: Any
+    exploreParameters: dict
+    pypetParametrization: dict
+    HDF_FILE: str
+    trajectoryName: str
+    results: Any
+    dfResults: Any
+
     def _cached(self, reader):
         """The results of this search's last ``run()`` held in memory, if ``reader`` reads that exploration."""
         c = getattr(self, "_results_cache", None)
@@ -83,7 +98,7 @@ class StoredResults:
                 trajectoryName = self.trajectoryName
         return Reader(path, trajectoryName)
 
-    def loadDfResults(self, filename=None, trajectoryName=None):
+    def loadDfResults(self, filename: str | None = None, trajectoryName: str | None = None) -> None:
         """Read the explored values of every run into ``dfResults`` (one row per run).
 
         Parameters
@@ -127,7 +142,14 @@ class StoredResults:
         df["nonfinite"] = pd.Series([bool(flags.get(i, False)) for i in range(n)], dtype=bool)
         return df
 
-    def loadResults(self, all=True, filename=None, trajectoryName=None, pypetShortNames=True, memory_cap=95.0):
+    def loadResults(
+        self,
+        all: bool = True,
+        filename: str | None = None,
+        trajectoryName: str | None = None,
+        pypetShortNames: bool = True,
+        memory_cap: float | None = 95.0,
+    ) -> None:
         """Load the stored results (also of a search that is still running, or was killed).
 
         Parameters
@@ -162,7 +184,7 @@ class StoredResults:
             self._aggregate(reader, pypetShortNames, arrays="auto")
         logger.info("All results loaded.")
 
-    def aggregateResultsToDfResults(self, arrays=True, fillna=False):
+    def aggregateResultsToDfResults(self, arrays: bool = True, fillna: bool = False) -> None:
         """Add the results of every run to ``dfResults``: numbers as columns, arrays as object columns.
 
         Parameters
@@ -219,7 +241,9 @@ class StoredResults:
             df.fillna(0, inplace=True)
         self.dfResults = df
 
-    def getRun(self, runId, filename=None, trajectoryName=None, pypetShortNames=True):
+    def getRun(
+        self, runId: int, filename: str | None = None, trajectoryName: str | None = None, pypetShortNames: bool = True
+    ) -> dotdict:
         """Results of one run plus its parameters.
 
         Parameters
@@ -246,13 +270,13 @@ class StoredResults:
         with self._reader(filename, trajectoryName) as reader:
             return _run_with_params(reader, runId, pypetShortNames)
 
-    def getResult(self, runId):
+    def getResult(self, runId: int) -> Mapping[str, Any]:
         """Results of run ``runId``: from ``results`` if loaded there, else read from the file."""
         if self.results is not None and runId in self.results:
             return self.results[runId]
         return self.getRun(runId)
 
-    def provenance(self, filename=None, trajectoryName=None):
+    def provenance(self, filename: str | None = None, trajectoryName: str | None = None) -> dict:
         """Where and how the exploration was computed: neurolib, Python, numpy and numba versions, host, start and
         end times, seeds and run arguments.
 
@@ -272,7 +296,7 @@ class StoredResults:
             return reader.provenance()
 
     # ------------------------------------------------------------------ as an xarray
-    def xr(self, bold=False):
+    def xr(self, bold: bool = False) -> xarray.DataArray:
         """The results as an ``xarray.DataArray`` with one dimension per explored parameter.
 
         Parameters

@@ -21,6 +21,13 @@ The object an evaluation function receives as ``traj`` is a small :class:`RunCon
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from neurolib.models.model import Model
+    from neurolib.utils.parameterSpace import ParameterSpace
+
 import datetime
 import logging
 import numbers
@@ -137,20 +144,20 @@ class BoxSearch(_SetupMixin, StoredResults):
 
     def __init__(
         self,
-        model=None,
-        parameterSpace=None,
-        evalFunction=None,
-        filename=None,
-        saveAllModelOutputs=False,
-        ncores=None,
+        model: Model | None = None,
+        parameterSpace: ParameterSpace | Any = None,
+        evalFunction: Callable[..., Any] | None = None,
+        filename: str | None = None,
+        saveAllModelOutputs: bool = False,
+        ncores: int | None = None,
         *,
-        executor=None,
-        seed=None,
-        batch_size=32,
-        resume=True,
-        progress=True,
-        max_batch_bytes=512e6,
-    ):
+        executor: Any = None,
+        seed: int | None = None,
+        batch_size: int = 32,
+        resume: bool = True,
+        progress: bool = True,
+        max_batch_bytes: float = 512e6,
+    ) -> None:
         _check_arguments(model, parameterSpace, evalFunction, ncores, seed, batch_size)
         self.model, self.parameterSpace, self.evalFunction = model, parameterSpace, evalFunction
         self.exploreParameters = self.parameterSpace.dict()
@@ -166,12 +173,12 @@ class BoxSearch(_SetupMixin, StoredResults):
         self.progress = progress
         self.max_batch_bytes = float(max_batch_bytes)
         self.useRandomICs = False
-        self.runKwargs = {}
+        self.runKwargs: dict[str, Any] = {}
         self.failedRuns = {}
         self._initializeExploration()
 
     # ------------------------------------------------------------------ running
-    def run(self, **kwargs):
+    def run(self, **kwargs: Any) -> None:
         """Run every point of the parameter space that has no stored result yet.
 
         Parameters
@@ -280,7 +287,8 @@ class BoxSearch(_SetupMixin, StoredResults):
         self.failedRuns = {}
         nonfinite = 0
         finished = False
-        cache, cache_bytes = {}, 0  # this session's results, kept for loadResults (up to RESULTS_CACHE_BYTES)
+        cache: dict[int, dict] = {}
+        cache_bytes = 0  # this session's results, kept for loadResults (up to RESULTS_CACHE_BYTES)
         # (not the objects an evaluation function in this process handed over: it might change them later)
         keep_results = not (serial and self.evalFunction is not None)
         self._results_cache = None
@@ -380,7 +388,7 @@ class BoxSearch(_SetupMixin, StoredResults):
         writer.write_failure(rec.index, params, rec.error)
 
     # ------------------------------------------------------------------ helpers for evaluation functions
-    def getParametersFromTraj(self, traj):
+    def getParametersFromTraj(self, traj: RunContext) -> dotdict:
         """All parameters of the run ``traj``: the model's, with the explored values and the run's seed.
 
         Parameters
@@ -397,7 +405,7 @@ class BoxSearch(_SetupMixin, StoredResults):
             params["seed"] = None
         return params
 
-    def getModelFromTraj(self, traj):
+    def getModelFromTraj(self, traj: RunContext) -> Model:
         """The search's model with the parameters of the run ``traj`` set (the same model object).
 
         Parameters
@@ -416,7 +424,7 @@ class BoxSearch(_SetupMixin, StoredResults):
         self.model.params.update(self.getParametersFromTraj(traj))
         return self.model
 
-    def saveToPypet(self, outputs, traj):
+    def saveToPypet(self, outputs: Mapping[str, Any], traj: RunContext) -> None:
         """Store the results of the run ``traj`` (a dict; nested dicts are kept as groups).
 
         Parameters
@@ -432,7 +440,7 @@ class BoxSearch(_SetupMixin, StoredResults):
         _merge(traj.results, outputs)
 
     # ------------------------------------------------------------------ inspection
-    def info(self):
+    def info(self) -> None:
         """Print a summary of the exploration."""
         rows = [
             ("printed at", datetime.datetime.now().strftime("%Y-%m-%d %H:%M:%S")),

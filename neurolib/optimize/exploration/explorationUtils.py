@@ -26,6 +26,11 @@ def processExplorationResults(search, **kwargs):
     ----------
     search : BoxSearch
         A search whose results are loaded (``loadResults``), or at least ``dfResults``.
+    **kwargs
+        The keywords below.
+
+    Other Parameters
+    ----------------
     model : Model, optional
         Gives the output to summarise (its ``default_output``) and ``dt``.
     output : str, optional
