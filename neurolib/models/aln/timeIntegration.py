@@ -21,14 +21,23 @@ T_R, T_V, T_TAU_MU, T_TAU_SIGMA = range(4)  # lookup tables in aux
 
 @njit(cache=True, inline="always")
 def grid_index(value, first, inv_step, n):
-    """Lower grid index and fraction of ``value`` on a regular grid of n points (spacing 1 / inv_step), clamped."""
-    if not value >= first:
-        return 0, (0.0 if value < first else np.nan)  # below the grid, or NaN (which must propagate)
+    """Lower grid index and fraction of ``value`` on a regular grid of n points (spacing 1 / inv_step), clamped.
+
+    The cell comes from the real part, so a complex ``value`` (complex-step differentiation) keeps the fraction
+    linear in it and its derivative flows through the interpolation weights."""
+    if not value.real >= first:
+        return 0, (0.0 if value.real < first else np.nan)  # below the grid, or NaN (which must propagate)
     q = (value - first) * inv_step
-    if q >= n - 1:  # at or beyond the last grid point (checked before the integer conversion)
+    if q.real >= n - 1:  # at or beyond the last grid point (checked before the integer conversion)
         return n - 2, 1.0
-    i = int(q)  # q >= 0 here, so truncation is the floor
+    i = int(q.real)  # q >= 0 here, so truncation is the floor
     return i, q - i
+
+
+@njit(cache=True, inline="always")
+def at_least(value, low):
+    """max(value, low) as Python's max, comparing real parts (complex values keep their imaginary part)."""
+    return low if low > value.real else value
 
 
 @njit(cache=True, inline="always")
@@ -121,8 +130,8 @@ def rhs(x, y, net, u, q, p, dx, dy, aux):
     dy[SIGE_F] = 0.0
     dy[SIGI_F] = 0.0
     if filt:
-        dy[SIGE_F] = (sig_e - y[SIGE_F]) / max(tau_sig_e, p[DT])
-        dy[SIGI_F] = (sig_i - y[SIGI_F]) / max(tau_sig_i, p[DT])
+        dy[SIGE_F] = (sig_e - y[SIGE_F]) / at_least(tau_sig_e, p[DT])
+        dy[SIGI_F] = (sig_i - y[SIGI_F]) / at_least(tau_sig_i, p[DT])
     # distributed local delays: low-pass filtered own rates (kHz)
     dy[RD_E] = 0.0
     dy[RD_I] = 0.0
@@ -135,7 +144,7 @@ def rhs(x, y, net, u, q, p, dx, dy, aux):
 def post(x, y, p):
     """Synaptic variances stay >= 0."""
     for v in range(SEEV, SIIV + 1):
-        if y[v] < 0.0:
+        if y[v].real < 0.0:
             y[v] = 0.0
 
 

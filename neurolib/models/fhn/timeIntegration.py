@@ -14,7 +14,8 @@ X_EXT, Y_EXT = range(2)
 def rhs(x, y, net, u, q, p, dx, dy, aux):
     """FitzHugh-Nagumo oscillator (1/ms); net[0] = sum_j Cmat[n,j] x_j(t - D[n,j]); coupling on x only."""
     cpl = p[K_GL] * (net[0] - p[DIFFUSIVE] * p[CSUM] * x[X])
-    dx[X] = -p[ALPHA] * x[X] ** 3 + p[BETA] * x[X] ** 2 + p[GAMMA] * x[X] - x[Y] + cpl + q[X_OU] + u[X_EXT]
+    xx = x[X] * x[X]  # products, not powers: complex-step differentiation needs them (neurolib.control)
+    dx[X] = -p[ALPHA] * (xx * x[X]) + p[BETA] * xx + p[GAMMA] * x[X] - x[Y] + cpl + q[X_OU] + u[X_EXT]
     dx[Y] = (x[X] - p[DELTA] - p[EPSILON] * x[Y]) / p[TAU] + q[Y_OU] + u[Y_EXT]
 
 

@@ -29,8 +29,9 @@ def rhs(x, y, net, u, q, p, dx, dy, aux):
 
 @njit(cache=True, inline="always")
 def post(x, y, p):
-    """Phases wrapped to [0, 2 pi)."""
-    x[THETA] = np.mod(x[THETA], TWO_PI)
+    """Phases wrapped to [0, 2 pi) (a complex phase keeps its imaginary part, for complex-step derivatives)."""
+    th = x[THETA]
+    x[THETA] = np.mod(th.real, TWO_PI) + (th - th.real)
 
 
 def timeIntegration(params):

@@ -24,9 +24,12 @@ def rhs(x, y, net, u, q, p, dx, dy, aux):
 
 @njit(cache=True, inline="always")
 def post(x, y, p):
-    """Rates stay in [0, 1]."""
+    """Rates stay in [0, 1] (real parts compared, so complex-step differentiation passes through)."""
     for v in range(2):
-        x[v] = min(max(x[v], 0.0), 1.0)
+        if x[v].real < 0.0:
+            x[v] = 0.0
+        elif x[v].real > 1.0:
+            x[v] = 1.0
 
 
 def timeIntegration(params):

@@ -1,0 +1,1 @@
+"""Control of neurolib models (optimal control: :mod:`neurolib.control.optimal_control`)."""

@@ -1,0 +1,49 @@
+"""Optimal control of the FitzHugh-Nagumo model."""
+
+from neurolib.control.optimal_control._classes import check_model, params_tuple
+from neurolib.control.optimal_control.oc import OC
+
+
+class OcFhn(OC):
+    """Optimal control of a :class:`~neurolib.models.fhn.FHNModel` (inputs ``x_ext``, ``y_ext``; outputs ``x``, ``y``).
+
+    Arguments and attributes as :class:`~neurolib.control.optimal_control.oc.OC`; ``maximum_control_strength``
+    follows ``weights`` as in the established package.
+    """
+
+    def __init__(
+        self,
+        model,
+        target,
+        weights=None,
+        maximum_control_strength=None,
+        print_array=(),
+        cost_interval=(None, None),
+        control_interval=(None, None),
+        cost_matrix=None,
+        control_matrix=None,
+        M=1,
+        M_validation=0,
+        validate_per_step=False,
+    ):
+        check_model(model, "fhn", "FitzHugh-Nagumo", "OcFhn")
+        super().__init__(
+            model,
+            target,
+            weights,
+            maximum_control_strength,
+            print_array,
+            cost_interval,
+            control_interval,
+            cost_matrix,
+            control_matrix,
+            M,
+            M_validation,
+            validate_per_step,
+        )
+
+    def get_model_params(self):
+        """The model's parameters, in this order:
+        alpha, beta, gamma, tau, epsilon.
+        """
+        return params_tuple(self.model.params, ("alpha", "beta", "gamma", "tau", "epsilon"))

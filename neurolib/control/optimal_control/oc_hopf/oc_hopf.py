@@ -1,0 +1,50 @@
+"""Optimal control of the Hopf model."""
+
+from neurolib.control.optimal_control._classes import check_model, params_tuple
+from neurolib.control.optimal_control.oc import OC
+
+
+class OcHopf(OC):
+    """Optimal control of a :class:`~neurolib.models.hopf.HopfModel` (inputs ``x_ext``, ``y_ext``; outputs ``x``,
+    ``y``).
+
+    Arguments and attributes as :class:`~neurolib.control.optimal_control.oc.OC`; ``maximum_control_strength``
+    follows ``weights`` as in the established package.
+    """
+
+    def __init__(
+        self,
+        model,
+        target,
+        weights=None,
+        maximum_control_strength=None,
+        print_array=(),
+        cost_interval=(None, None),
+        control_interval=(None, None),
+        cost_matrix=None,
+        control_matrix=None,
+        M=1,
+        M_validation=0,
+        validate_per_step=False,
+    ):
+        check_model(model, "hopf", "Hopf", "OcHopf")
+        super().__init__(
+            model,
+            target,
+            weights,
+            maximum_control_strength,
+            print_array,
+            cost_interval,
+            control_interval,
+            cost_matrix,
+            control_matrix,
+            M,
+            M_validation,
+            validate_per_step,
+        )
+
+    def get_model_params(self):
+        """The model's parameters, in this order:
+        a, w.
+        """
+        return params_tuple(self.model.params, ("a", "w"))

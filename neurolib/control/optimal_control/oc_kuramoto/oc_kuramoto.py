@@ -1,0 +1,50 @@
+"""Optimal control of the Kuramoto model."""
+
+from neurolib.control.optimal_control._classes import check_model, params_tuple
+from neurolib.control.optimal_control.oc import OC
+
+
+class OcKuramoto(OC):
+    """Optimal control of a :class:`~neurolib.models.kuramoto.KuramotoModel` (input ``theta_ext`` (rad/ms); output
+    ``theta`` (rad, wrapped to [0, 2 pi))).
+
+    Arguments and attributes as :class:`~neurolib.control.optimal_control.oc.OC`; ``maximum_control_strength`` is
+    the last argument (the established package had none).
+    """
+
+    def __init__(
+        self,
+        model,
+        target,
+        weights=None,
+        print_array=(),
+        cost_interval=(None, None),
+        control_interval=(None, None),
+        cost_matrix=None,
+        control_matrix=None,
+        M=1,
+        M_validation=0,
+        validate_per_step=False,
+        maximum_control_strength=None,
+    ):
+        check_model(model, "kuramoto", "Kuramoto", "OcKuramoto")
+        super().__init__(
+            model,
+            target,
+            weights,
+            maximum_control_strength,
+            print_array,
+            cost_interval,
+            control_interval,
+            cost_matrix,
+            control_matrix,
+            M,
+            M_validation,
+            validate_per_step,
+        )
+
+    def get_model_params(self):
+        """The model's parameters, in this order:
+        omega, k.
+        """
+        return params_tuple(self.model.params, ("omega", "k"))

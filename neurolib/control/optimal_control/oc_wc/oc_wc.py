@@ -1,0 +1,67 @@
+"""Optimal control of the Wilson-Cowan model."""
+
+from neurolib.control.optimal_control._classes import check_model, params_tuple
+from neurolib.control.optimal_control.oc import OC
+
+
+class OcWc(OC):
+    """Optimal control of a :class:`~neurolib.models.wc.WCModel` (inputs ``exc_ext``, ``inh_ext``; outputs ``exc``,
+    ``inh``).
+
+    Arguments and attributes as :class:`~neurolib.control.optimal_control.oc.OC`; ``maximum_control_strength`` is
+    the last argument (the established package had none).
+    """
+
+    def __init__(
+        self,
+        model,
+        target,
+        weights=None,
+        print_array=(),
+        cost_interval=(None, None),
+        control_interval=(None, None),
+        cost_matrix=None,
+        control_matrix=None,
+        M=1,
+        M_validation=0,
+        validate_per_step=False,
+        maximum_control_strength=None,
+    ):
+        check_model(model, "wc", "Wilson-Cowan", "OcWc")
+        super().__init__(
+            model,
+            target,
+            weights,
+            maximum_control_strength,
+            print_array,
+            cost_interval,
+            control_interval,
+            cost_matrix,
+            control_matrix,
+            M,
+            M_validation,
+            validate_per_step,
+        )
+
+    def get_model_params(self):
+        """The model's parameters, in this order:
+        tau_exc, tau_inh, a_exc, a_inh, mu_exc, mu_inh, c_excexc, c_inhexc, c_excinh, c_inhinh, exc_ext_baseline,
+        inh_ext_baseline.
+        """
+        return params_tuple(
+            self.model.params,
+            (
+                "tau_exc",
+                "tau_inh",
+                "a_exc",
+                "a_inh",
+                "mu_exc",
+                "mu_inh",
+                "c_excexc",
+                "c_inhexc",
+                "c_excinh",
+                "c_inhinh",
+                "exc_ext_baseline",
+                "inh_ext_baseline",
+            ),
+        )
