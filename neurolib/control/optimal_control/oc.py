@@ -9,11 +9,17 @@ Forward runs for the costs are ordinary ``model.run()`` calls on a private copy 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from neurolib.models.model import Model
+
 import copy
 import logging
 import warnings
-
-import numpy as np
 
 from neurolib._core.integrate import n_steps
 from neurolib.control.optimal_control import _compat, _setup
@@ -85,19 +91,19 @@ class OC(StepSearchMixin, NoisyMixin, _compat.JacobianArraysMixin):
 
     def __init__(
         self,
-        model,
-        target,
-        weights=None,
-        maximum_control_strength=None,
-        print_array=(),
-        cost_interval=(None, None),
-        control_interval=(None, None),
-        cost_matrix=None,
-        control_matrix=None,
-        M=1,
-        M_validation=0,
-        validate_per_step=False,
-    ):
+        model: Model,
+        target: np.ndarray,
+        weights: Mapping[str, float] | None = None,
+        maximum_control_strength: float | None = None,
+        print_array: Sequence[int] = (),
+        cost_interval: tuple[int | None, int | None] = (None, None),
+        control_interval: tuple[int | None, int | None] = (None, None),
+        cost_matrix: np.ndarray | None = None,
+        control_matrix: np.ndarray | None = None,
+        M: int = 1,
+        M_validation: int = 0,
+        validate_per_step: bool = False,
+    ) -> None:
         self.dynamics = dynamics_of(model)
         if not getattr(model, "input_vars", None):
             raise ParameterError(
@@ -113,9 +119,10 @@ class OC(StepSearchMixin, NoisyMixin, _compat.JacobianArraysMixin):
         if p.get("sampling_dt") is not None:
             p["sampling_dt"] = self.dt  # the control needs every step
         m = self.model
-        self.dim_vars, self.dim_in, self.dim_out = (len(v) for v in (m.state_vars, m.input_vars, m.output_vars))
+        self._outputs: list[str] = list(m.output_vars or [])
+        self.dim_vars, self.dim_in, self.dim_out = (len(v or []) for v in (m.state_vars, m.input_vars, m.output_vars))
         self.state_vars_dict = self.get_state_vars_dict()
-        self._out_idx = np.array([self.dynamics.state_vars.index(o) for o in self.model.output_vars])
+        self._out_idx = np.array([self.dynamics.state_vars.index(o) for o in self._outputs])
         self._state_idx = np.array([self.state_vars_dict[name] for name in self.dynamics.state_vars])
         self.target = _setup.check_target(target, (self.N, self.dim_out, self.T), self.model.output_vars)
         self.maximum_control_strength = _setup.limit_of(maximum_control_strength)
@@ -143,7 +150,10 @@ class OC(StepSearchMixin, NoisyMixin, _compat.JacobianArraysMixin):
         self.adjoint_state = np.zeros(self.state_dim)
         self.gradient = np.zeros((self.N, self.dim_in, self.T))
         # histories: cost per iteration (first: iteration 0), accepted steps, search loops, controls (noisy case)
-        self.cost_history, self.step_sizes_history, self.step_sizes_loops_history, self.control_history = [], [], [], []
+        self.cost_history: list[float] = []
+        self.step_sizes_history: list[float] = []
+        self.step_sizes_loops_history: list[int] = []
+        self.control_history: list[np.ndarray] = []
         self.zero_step_encountered = False
         self.ndt_de = self.ndt_di = 0
         self._prep = None
@@ -221,11 +231,11 @@ class OC(StepSearchMixin, NoisyMixin, _compat.JacobianArraysMixin):
             warnings.simplefilter("ignore", RuntimeWarning)
             self.model.run()
 
-    def get_xs(self):
+    def get_xs(self) -> np.ndarray:
         """Outputs of the last run with the initial values in front, (N, outputs, T)."""
         xs = np.empty((self.N, self.dim_out, self.T))
         xs[:, :, 0] = self._x0
-        for i, o in enumerate(self.model.output_vars):
+        for i, o in enumerate(self._outputs):
             xs[:, i, 1:] = self.model.outputs[o]
         return xs
 
@@ -242,7 +252,7 @@ class OC(StepSearchMixin, NoisyMixin, _compat.JacobianArraysMixin):
         acc = cf.accuracy_cost(xs, self.target, self.weights, self.cost_matrix, self.dt, self.cost_interval)
         return acc + cf.control_strength_cost(control, self.weights, self.dt)
 
-    def compute_total_cost(self):
+    def compute_total_cost(self) -> float:
         """Total cost of the last run and the current control (float)."""
         return self._cost_of(self.get_xs(), self.control)
 
@@ -276,7 +286,7 @@ class OC(StepSearchMixin, NoisyMixin, _compat.JacobianArraysMixin):
         adj[:, self._state_idx, :-1] = scale[None, :, None] * costate[1:].transpose(1, 2, 0)
         return adj
 
-    def compute_gradient(self, lin=None):
+    def compute_gradient(self, lin=None) -> np.ndarray:
         """Gradient of the total cost per unit time (N, inputs, T) at the current control; also ``self.gradient``."""
         GU = self.solve_adjoint(lin)
         start, stop = self.control_interval
@@ -288,7 +298,7 @@ class OC(StepSearchMixin, NoisyMixin, _compat.JacobianArraysMixin):
         return grad
 
     # ------------------------------------------------------------------------------------------- optimisation
-    def optimize(self, n_max_iterations):
+    def optimize(self, n_max_iterations: int) -> None:
         """Run up to ``n_max_iterations`` iterations (continuing from the current control and histories).
 
         Parameters

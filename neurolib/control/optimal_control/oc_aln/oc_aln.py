@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from neurolib.models.model import Model
+
 
 from neurolib.control.optimal_control._classes import check_model, params_tuple
 from neurolib.control.optimal_control.oc import OC
@@ -30,18 +37,18 @@ class OcAln(OC):
 
     def __init__(
         self,
-        model,
-        target,
-        weights=None,
-        print_array=(),
-        cost_interval=(None, None),
-        control_interval=(None, None),
-        cost_matrix=None,
-        control_matrix=None,
-        M=1,
-        M_validation=0,
+        model: Model,
+        target: np.ndarray,
+        weights: Mapping[str, float] | None = None,
+        print_array: Sequence[int] = (),
+        cost_interval: tuple[int | None, int | None] = (None, None),
+        control_interval: tuple[int | None, int | None] = (None, None),
+        cost_matrix: np.ndarray | None = None,
+        control_matrix: np.ndarray | None = None,
+        M: int = 1,
+        M_validation: int = 0,
         validate_per_step=False,
-        maximum_control_strength=None,
+        maximum_control_strength: float | None = None,
     ):
         check_model(model, "aln", "ALN", "OcAln")
         super().__init__(
