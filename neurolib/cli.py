@@ -268,6 +268,12 @@ def main(argv=None):
     except (UsageError, ParameterError) as e:
         print(f"neurolib: error: {e}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader of stdout left (`neurolib params aln | head`): nothing more to say
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python exits
+        except OSError:
+            pass
+        return 0
     except Exception as e:  # the run or the writing failed
         print(f"neurolib: error: the {args.command} command failed: {type(e).__name__}: {e}", file=sys.stderr)
         return 1

@@ -124,3 +124,24 @@ def test_issue7_item12_too_long_duration_fails_before_allocating(capsys):
     assert "needs about 1.6e+03 TB of memory" in err
     for remedy in ("sampling_dt", "chunkwise=True", "output_vars"):
         assert remedy in err
+
+
+def test_output_cut_short_by_the_reader_is_not_an_error(monkeypatch, capsys, tmp_path):
+    """``neurolib params aln | head -1``: the reader closes the pipe early; the command ends quietly (exit 0)."""
+    import io
+    import sys
+
+    from neurolib import cli
+
+    class ClosedPipe(io.StringIO):
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def fileno(self):  # where the command points stdout at /dev/null
+            return target.fileno()
+
+    target = open(tmp_path / "stdout", "w")
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    assert cli.main(["params", "aln"]) == 0
+    target.close()
+    assert capsys.readouterr().err == ""

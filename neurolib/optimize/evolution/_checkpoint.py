@@ -302,7 +302,8 @@ class _CheckpointMixin:
             "POP_INIT_SIZE": self.POP_INIT_SIZE,
             "POP_SIZE": self.POP_SIZE,
             "NGEN": self.NGEN,
-            "ncores": getattr(self, "ncores", None),
+            "ncores": None if getattr(self, "executor", None) is not None else getattr(self, "ncores", None),
+            "executor": None if getattr(self, "executor", None) is None else type(self.executor).__name__,
             "weightList": list(map(float, self.weightList)),
         }
         parameters = {

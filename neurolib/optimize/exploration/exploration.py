@@ -231,7 +231,8 @@ class BoxSearch(_SetupMixin, StoredResults):
                     seeds={"search_seed": int(seed)},
                     arguments={
                         "run": self.runKwargs,
-                        "ncores": self.ncores,
+                        "ncores": None if self.executor is not None else self.ncores,
+                        "executor": None if self.executor is None else type(self.executor).__name__,
                         "batch_size": self.batch_size,
                         "nRuns": self.nRuns,
                         "saveAllModelOutputs": bool(self.saveAllModelOutputs),
