@@ -58,6 +58,7 @@ attributes of the same name *before* calling ``super().__init__(...)``, and impl
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 import numbers
@@ -141,25 +142,63 @@ def _time_grid(duration, dt):
     return np.arange(1, T + 1) * float(dt)
 
 
+@functools.lru_cache(maxsize=1)
+def _spline_class():
+    """The spline class returned by ``as_cubic_splines``: chspy's ``CubicHermiteSpline`` with a reading interface."""
+    try:
+        import chspy
+    except ImportError as err:
+        raise ImportError(
+            'Cubic-spline inputs need the optional package chspy: pip install "neurolib[multimodel]"'
+        ) from err
+
+    class InputSpline(chspy.CubicHermiteSpline):
+        """A ``chspy.CubicHermiteSpline`` (what jitcdde takes as input) that can also be read like scipy's splines:
+        ``spline.x`` (anchor times, ms) and ``spline(t, nu=0)`` (values, ``nu=1``: slopes), shape ``(n,)`` for a
+        scalar ``t``, ``(len(t), n)`` for an array; outside the anchors it extrapolates with the end pieces."""
+
+        @property
+        def x(self):
+            return np.asarray(self.times, dtype=float)
+
+        def __call__(self, t, nu=0):
+            if nu not in (0, 1):
+                raise StimulusValueError(f"'nu' (derivative order) must be 0 or 1, got {nu!r}.")
+            interpolate = chspy.interpolate_vec if nu == 0 else chspy.interpolate_diff_vec
+            times = np.asarray(t, dtype=float)
+            values = [interpolate(time, self.get_anchors(time)) for time in times.ravel()]
+            if times.ndim == 0:
+                return np.asarray(values[0], dtype=float)
+            return np.asarray(values, dtype=float).reshape(times.shape + (self.n,))
+
+    return InputSpline
+
+
+def _anchors_of(spline):
+    """Anchor times (T,), states (T, n) and slopes (T, n) of a spline."""
+    times = np.array([a.time for a in spline], dtype=float)
+    states = np.array([a.state for a in spline], dtype=float).reshape(len(times), spline.n)
+    slopes = np.array([a.diff for a in spline], dtype=float).reshape(len(times), spline.n)
+    return times, states, slopes
+
+
 def _hermite_spline(times, data):
     """Cubic Hermite spline through ``data`` (n, T) at ``times`` (T,), slopes estimated from the data."""
-    from scipy.interpolate import CubicHermiteSpline
-
     data = np.asarray(data, dtype=float)
     if data.shape[-1] < 2:
         raise StimulusValueError(
             f"A cubic spline needs at least 2 time samples, got {data.shape[-1]}; use duration >= 2 * dt."
         )
-    slopes = np.gradient(data, times, axis=-1)
-    return CubicHermiteSpline(times, data.T, slopes.T)
+    return _spline_class().from_data(np.asarray(times, dtype=float), data.T)
 
 
 def _combine_splines(pieces):
-    """One ``CubicHermiteSpline`` from ``(x, y, dydx)`` pieces (y, dydx of shape (len(x), n))."""
-    from scipy.interpolate import CubicHermiteSpline
-
+    """One spline from ``(x, y, dydx)`` pieces (y, dydx of shape (len(x), n)), in time order."""
     x, y, d = (np.concatenate(parts) for parts in zip(*pieces))
-    return CubicHermiteSpline(x, y, d)
+    spline = _spline_class()(n=y.shape[1])
+    for time, state, slope in zip(x, y, d):
+        spline.append((float(time), state, slope))
+    return spline
 
 
 def _check_input(obj, what="input"):
@@ -344,16 +383,13 @@ class Input:
         return out
 
     def as_cubic_splines(self, duration, dt, shift_start_time=0.0):
-        """The input as a cubic Hermite spline (used by delay-differential backends).
+        """The input as a cubic Hermite spline (``chspy.CubicHermiteSpline``, as jitcdde takes it).
 
-        This uses ``scipy.interpolate.CubicHermiteSpline`` instead of the ``chspy`` package of the established
-        neurolib. The spline is the same function: anchors at the sample times, values from :meth:`as_array`,
-        slopes estimated from the data exactly as ``chspy.CubicHermiteSpline.from_data`` does (derivative of
-        the parabola through each sample and its neighbours, one-sided differences at the ends, i.e.
-        ``numpy.gradient``). Only the object's interface differs: evaluate it with ``spline(t)`` (shape
-        ``(n,)`` for a scalar ``t``, ``(len(t), n)`` for an array; it extrapolates with the end pieces). Install
-        ``chspy`` and build ``chspy.CubicHermiteSpline.from_data(spline.x, spline(spline.x))`` if a chspy object
-        is needed.
+        Anchors at the sample times with the values of :meth:`as_array`; slopes estimated from the data as
+        ``chspy.CubicHermiteSpline.from_data`` does (derivative of the parabola through each sample and its
+        neighbours, one-sided differences at the ends). The returned object also reads like a scipy spline:
+        ``spline.x`` are the anchor times and ``spline(t)`` the values (shape ``(n,)`` for a scalar ``t``,
+        ``(len(t), n)`` for an array). Needs ``chspy`` (``pip install "neurolib[multimodel]"``).
 
         Parameters
         ----------
@@ -366,7 +402,7 @@ class Input:
 
         Returns
         -------
-        scipy.interpolate.CubicHermiteSpline
+        chspy.CubicHermiteSpline
             Spline of the ``n`` channels over time (ms).
         """
         shift = _real("shift_start_time", shift_start_time)
@@ -905,12 +941,12 @@ class SummedStimulus(BaseMultipleInputs):
     def as_cubic_splines(self, duration, dt, shift_start_time=0.0):
         """The sum of the children's splines (anchors at the common sample times); see
         :meth:`Input.as_cubic_splines`."""
-        splines = [inp.as_cubic_splines(duration, dt, shift_start_time) for inp in self.inputs]
-        x = splines[0].x
-        for s in splines[1:]:
-            if s.x.shape != x.shape or not np.allclose(s.x, x, rtol=0, atol=1e-9 * float(dt)):
+        parts = [_anchors_of(inp.as_cubic_splines(duration, dt, shift_start_time)) for inp in self.inputs]
+        x = parts[0][0]
+        for times, _, _ in parts[1:]:
+            if times.shape != x.shape or not np.allclose(times, x, rtol=0, atol=1e-9 * float(dt)):
                 raise StimulusValueError("SummedStimulus: the splines of the inputs have different anchor times.")
-        return _combine_splines([(x, sum(s(x) for s in splines), sum(s(x, 1) for s in splines))])
+        return _combine_splines([(x, sum(p[1] for p in parts), sum(p[2] for p in parts))])
 
 
 class ConcatenatedStimulus(BaseMultipleInputs):
@@ -969,8 +1005,8 @@ class ConcatenatedStimulus(BaseMultipleInputs):
         shift = _real("shift_start_time", shift_start_time)
         pieces = []
         for inp, d in zip(self.inputs, self._durations(duration)):
-            s = inp.as_cubic_splines(d, dt, shift)
-            pieces.append((s.x, s(s.x), s(s.x, 1)))
-            shift = float(s.x[-1])
+            times, states, slopes = _anchors_of(inp.as_cubic_splines(d, dt, shift))
+            pieces.append((times, states, slopes))
+            shift = float(times[-1])
         x, y, dy = (np.concatenate(parts)[:T] for parts in zip(*pieces))
         return _combine_splines([(x, y, dy)])

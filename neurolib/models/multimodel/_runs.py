@@ -1,0 +1,163 @@
+"""What one MultiModel run segment does: starting history, inputs of the run, the backend call."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from neurolib._core.integrate import n_steps
+from neurolib.errors import ParameterError, ParameterTypeError
+from neurolib.models.multimodel.builder.base.numba_backend import history_length, history_rows, max_lag
+from neurolib.utils.collections import unwrap_star_dotdict
+from neurolib.utils.stimulus import OrnsteinUhlenbeckProcess, ZeroInput
+
+
+def expand_stars(model, overrides):
+    """``overrides`` with star patterns replaced by the concrete parameter keys they match."""
+    if not any(isinstance(k, str) and "*" in k for k in overrides):
+        return dict(overrides)
+    return unwrap_star_dotdict(dict(overrides), model)
+
+
+def _derived_seed(seed, channel, run_index):
+    """Seed of input ``channel`` in the ``run_index``-th run of a model seeded with ``seed``."""
+    return int(np.random.SeedSequence([int(seed), int(channel), int(run_index)]).generate_state(1)[0])
+
+
+def _fit_length(arr, T):
+    """Cut or pad (with the last value) a (channels, K) array to T columns."""
+    if arr.shape[1] > T:
+        return arr[:, :T]
+    if arr.shape[1] < T:
+        return np.pad(arr, ((0, 0), (0, T - arr.shape[1])), mode="edge")
+    return arr
+
+
+def _is_zero(process):
+    """Whether an input process is identically zero (a ZeroInput, or an OU process with mu = sigma = 0)."""
+    if type(process) is ZeroInput:
+        return process.n == 1
+    if type(process) is OrnsteinUhlenbeckProcess:
+        return process.n == 1 and process.mu == 0 and process.sigma == 0
+    return False
+
+
+def process_arrays(model, duration, dt, T):
+    """Every input channel's process generated for the run, ``(channels, T)``.
+
+    A process without a seed of its own gets one derived from ``params['seed']`` (if set), the channel and the
+    number of runs since the last fresh run, so that a seeded model is reproducible and continued runs get new noise.
+    """
+    seed = model.params.get("seed")
+    rows = []
+    for channel, process in enumerate(model.model_instance.noise_input):
+        if _is_zero(process):  # the default inputs: exactly zero, no need to integrate a process
+            rows.append(np.zeros(T))
+            continue
+        own = process.seed
+        if own is None and seed is not None:
+            process.seed = _derived_seed(seed, channel, model._runs)
+        try:
+            arr = np.asarray(process.as_array(duration, dt), dtype=float)
+        finally:
+            process.seed = own
+        if arr.ndim != 2 or arr.shape[0] != 1:
+            raise ParameterError(
+                f"Input channel {channel} ({type(process).__name__}) must have one channel (n = 1), got shape "
+                f"{arr.shape}."
+            )
+        rows.append(_fit_length(arr, T)[0])
+    model._runs += 1
+    return np.stack(rows) if rows else np.zeros((0, T))
+
+
+def run_inputs(model, T, dt):
+    """Inputs of a whole run, ``(T, channels)`` (row k drives step k): the array given to ``run()`` or generated."""
+    n = model.num_noise_variables
+    given = model._run_noise
+    if given is not None:
+        arr = np.asarray(given)
+        if arr.dtype == bool or not np.issubdtype(arr.dtype, np.number):
+            raise ParameterTypeError(f"'noise_input' must be a numeric array, got dtype {arr.dtype}.")
+        if arr.shape != (n, T):
+            raise ParameterError(
+                f"'noise_input' must have shape (num_noise_variables, steps) = ({n}, {T}) for duration "
+                f"{model.params['duration']} ms at dt {dt} ms, got {arr.shape}."
+            )
+        if not np.all(np.isfinite(arr)):
+            raise ParameterError("'noise_input' contains NaN or inf.")
+        return np.ascontiguousarray(arr.T, dtype=float)
+    return np.ascontiguousarray(process_arrays(model, model.params["duration"], dt, T).T)
+
+
+def start_history(model, S):
+    """History (S, variables), oldest first: the carried state of a continued run or chunk, else the initial state."""
+    instance = model.model_instance
+    carried = model._carried
+    if carried is None:
+        if instance.initial_state is None:
+            raise ParameterError(f"{instance.name}: no initial state (initialise the node or network).")
+        return history_rows(instance, instance.initial_state, S)
+    width = carried.shape[1]
+    if width >= S:
+        return np.ascontiguousarray(carried[:, width - S :].T)
+    pad = np.repeat(carried[:, :1], S - width, axis=1)
+    return np.ascontiguousarray(np.concatenate([pad, carried], axis=1).T)
+
+
+def numba_segment(model, steps, T, g_in_run):
+    """Integrate ``steps`` steps (from step ``g_in_run`` of a ``T``-step run) with numba.
+
+    Returns
+    -------
+    t_ms : ndarray
+        Times of the steps, ms.
+    Y : ndarray
+        ``(variables, S + steps)``, the history first.
+    S : int
+        History columns.
+    """
+    instance = model.model_instance
+    dt = float(model.params["dt"])
+    backend = instance.backend_for("numba")
+    args = backend.arguments(instance, dt)
+    S = history_length(instance, max_lag(args), dt)
+    history = start_history(model, S)
+    if g_in_run == 0 or model._inputs is None or model._inputs.shape[0] != T:
+        model._inputs = run_inputs(model, T, dt)
+    inputs = model._inputs[g_in_run : g_in_run + steps]
+    Y = backend.integrate(instance, history, inputs, dt, t0=model._steps_done * dt, steps=steps, args=args)
+    t_ms = (model._steps_done + np.arange(1, steps + 1)) * dt
+    return t_ms, Y.T, S
+
+
+def jitcdde_segment(model, steps):
+    """Integrate ``steps * dt`` ms with jitcdde, sampled every ``sampling_dt``; returns as :func:`numba_segment`."""
+    import chspy
+
+    instance = model.model_instance
+    dt = float(model.params["dt"])
+    sdt = float(model.params.get("sampling_dt") or dt)
+    duration = steps * dt
+    T = n_steps(duration, sdt)
+    backend = instance.backend_for("jitcdde")
+    given = model._run_noise
+    times = np.arange(1, T + 1) * sdt
+    if given is not None:
+        arr = np.asarray(given, dtype=float)
+        if arr.shape != (model.num_noise_variables, T):
+            raise ParameterError(
+                f"'noise_input' for jitcdde must have shape ({model.num_noise_variables}, {T}) (samples every "
+                f"sampling_dt = {sdt} ms), got {arr.shape}."
+            )
+    else:
+        arr = process_arrays(model, duration, sdt, T)
+    if arr.shape[0] == 0:
+        raise ParameterError(f"{instance.name}: the jitcdde backend needs at least one input channel.")
+    spline = chspy.CubicHermiteSpline.from_data(times, arr.T)
+    x0 = model._carried[:, -1] if model._carried is not None else instance.initial_state
+    times_ms, states = backend.run(instance, duration, sdt, spline, initial_state=x0)
+    x_start = np.asarray(x0, dtype=float)
+    x_start = x_start if x_start.ndim == 1 else x_start[:, -1]
+    Y = np.concatenate([x_start[:, None], states], axis=1)
+    t_ms = model._steps_done * dt + times_ms
+    return t_ms, Y, 1

@@ -1,0 +1,1 @@
+"""Base classes of the MultiModel builder: neural masses, nodes, networks and their backends."""

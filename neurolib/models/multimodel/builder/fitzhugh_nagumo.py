@@ -1,0 +1,128 @@
+"""FitzHugh-Nagumo oscillator as a MultiModel mass, node and network (diffusive coupling on x)."""
+
+from __future__ import annotations
+
+from jitcdde import input as system_input
+
+from neurolib.models.multimodel.builder._common import node_seeds, per_node_params, place_nodes, uniform, with_defaults
+from neurolib.models.multimodel.builder.base.network import Network, Node
+from neurolib.models.multimodel.builder.base.neural_mass import NeuralMass
+from neurolib.utils.stimulus import OrnsteinUhlenbeckProcess
+
+FHN_DEFAULT_PARAMS = {
+    "alpha": 3.0,  # cubic coefficient
+    "beta": 4.0,  # quadratic coefficient
+    "gamma": -1.5,  # linear coefficient
+    "delta": 0.0,  # offset of the recovery variable
+    "epsilon": 0.5,  # self-coupling of the recovery variable
+    "tau": 20.0,  # recovery time scale, ms
+    "x_ext": 1.0,  # constant drive of x
+    "y_ext": 0.0,  # constant drive of y
+}
+
+
+class FitzHughNagumoMass(NeuralMass):
+    """FitzHugh-Nagumo oscillator: ``dx = -alpha x^3 + beta x^2 + gamma x - y + network_x + input_0 + x_ext``,
+    ``dy = (x - delta - epsilon y) / tau + network_y + input_1 + y_ext`` (per ms).
+
+    Parameters
+    ----------
+    params : dict, optional
+        Parameters (default ``FHN_DEFAULT_PARAMS``).
+    seed : int, optional
+        Seed of the initial state, ``0.05 * U(-1, 1)``.
+    """
+
+    name = "FitzHugh-Nagumo mass"
+    label = "FHNmass"
+    mass_type = "FHN"
+    state_variable_names = ["x", "y"]
+    num_state_variables = 2
+    coupling_variables = {0: "x", 1: "y"}
+    num_noise_variables = 2
+    required_couplings = ["network_x", "network_y"]
+    required_params = list(FHN_DEFAULT_PARAMS)
+    _noise_input = [OrnsteinUhlenbeckProcess(mu=0.0, sigma=0.0, tau=5.0) for _ in range(2)]
+
+    def __init__(self, params=None, seed=None):
+        super().__init__(params=with_defaults(params, FHN_DEFAULT_PARAMS), seed=seed)
+
+    def _initialize_state_vector(self):
+        self.initial_state = (0.05 * uniform(self.seed, -1.0, 1.0, self.num_state_variables)).tolist()
+
+    def _derivatives(self, coupling_variables):
+        x, y = self._unwrap_state_vector()
+        p = self.params
+        dx = (
+            -p["alpha"] * x**3
+            + p["beta"] * x**2
+            + p["gamma"] * x
+            - y
+            + coupling_variables["network_x"]
+            + p["x_ext"]
+            + system_input(self.noise_input_idx[0])
+        )
+        dy = (
+            (x - p["delta"] - p["epsilon"] * y) / p["tau"]
+            + coupling_variables["network_y"]
+            + p["y_ext"]
+            + system_input(self.noise_input_idx[1])
+        )
+        return [dx, dy]
+
+
+class FitzHughNagumoNode(Node):
+    """One FitzHugh-Nagumo mass as a node (outputs ``x``, ``y``).
+
+    Parameters
+    ----------
+    params : dict, optional
+        Mass parameters (default ``FHN_DEFAULT_PARAMS``).
+    seed : int, optional
+        Seed of the initial state.
+    """
+
+    name = "FitzHugh-Nagumo node"
+    label = "FHNnode"
+    default_network_coupling = {"network_x": 0.0, "network_y": 0.0}
+    default_output = "x"
+    output_vars = ["x", "y"]
+
+    def __init__(self, params=None, seed=None):
+        mass = FitzHughNagumoMass(params=params, seed=seed)
+        mass.index = 0
+        super().__init__(neural_masses=[mass])
+
+    def _sync(self):
+        return []
+
+
+class FitzHughNagumoNetwork(Network):
+    """FitzHugh-Nagumo nodes with delayed diffusive coupling on x: ``network_x_i = sum_j C[i, j] (x_j(t - D[i, j])
+    - x_i(t))``.
+
+    Parameters
+    ----------
+    connectivity_matrix : array_like
+        Weights ``[to, from]``.
+    delay_matrix : array_like
+        Delays in ms ``[to, from]``.
+    mass_params : dict or list of dict, optional
+        Parameters of every mass, or one dict per node.
+    seed : int or list, optional
+        Seed of the initial states (node i gets ``seed + i``), or one seed per node.
+    """
+
+    name = "FitzHugh-Nagumo network"
+    label = "FHNnet"
+    sync_variables = ["network_x", "network_y"]
+    default_output = "x"
+    default_coupling = {"network_x": "diffusive", "network_y": "none"}
+    output_vars = ["x", "y"]
+
+    def __init__(self, connectivity_matrix, delay_matrix, mass_params=None, seed=None):
+        n = len(connectivity_matrix)
+        params, seeds = per_node_params(mass_params, n, "mass_params"), node_seeds(seed, n)
+        nodes = place_nodes([FitzHughNagumoNode(params=p, seed=s) for p, s in zip(params, seeds)])
+        self.coupling_symbols = {"x": 0, "y": 1}
+        super().__init__(nodes=nodes, connectivity_matrix=connectivity_matrix, delay_matrix=delay_matrix)

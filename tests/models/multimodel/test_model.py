@@ -1,0 +1,224 @@
+"""``MultiModel``: parameters (star access), runs (chunkwise, continued, BOLD, inputs), outputs, errors, caching."""
+
+import importlib
+import os
+import pickle
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from neurolib.errors import ParameterError
+from neurolib.models.multimodel import (
+    ALNNode,
+    FitzHughNagumoNetwork,
+    FitzHughNagumoNode,
+    HopfNetwork,
+    MultiModel,
+    WilsonCowanNode,
+)
+from neurolib.utils.stimulus import OrnsteinUhlenbeckProcess, StepInput, ZeroInput
+
+
+@pytest.fixture
+def fhn_net(net4):
+    model = MultiModel(FitzHughNagumoNetwork(*net4, seed=2))
+    model.params["duration"] = 100.0
+    return model
+
+
+# ---------------------------------------------------------------------------------------------- parameters
+def test_parameter_keys_and_defaults(net4):
+    model = MultiModel.init_node(WilsonCowanNode())
+    p = model.params
+    assert p["WCnode_0.WCmassEXC_0.tau"] == 2.5 and p["WCnode_0.WCmassEXC_0.input_0.sigma"] == 0.0
+    np.testing.assert_array_equal(p["WCnode_0.local_connectivity"], [[16, 12], [15, 3]])
+    assert (p["duration"], p["dt"], p["sampling_dt"], p["backend"], p["N"]) == (2000.0, 0.1, 0.1, "numba", 1)
+    assert (p["name"], p["description"]) == ("WCnode", "Wilson-Cowan node")
+    net = MultiModel(FitzHughNagumoNetwork(*net4))
+    assert net.params["FHNnet.FHNnode_1.FHNmass_0.epsilon"] == 0.5 and net.params["N"] == 4
+    np.testing.assert_array_equal(net.params["FHNnet.delays"], net4[1])
+    assert net.state_vars == [["x", "y"]] * 4 and net.getMaxDelay() == 45
+
+
+def test_star_access_reaches_the_equations():
+    model = MultiModel.init_node(WilsonCowanNode())
+    assert model.params["*tau"].keys() >= {"WCnode_0.WCmassEXC_0.tau", "WCnode_0.WCmassEXC_0.input_0.tau"}
+    assert set(model.params["*tau|input"]) == {"WCnode_0.WCmassEXC_0.tau", "WCnode_0.WCmassINH_1.tau"}
+    model.params["*EXC*input*mu"] = 0.0
+    model.params["duration"] = 200.0
+    model.run()
+    quiet = model.output.copy()
+    model.params["*EXC*ext_drive"] = 1.5
+    model.params["*INH*tau|input"] = 4.0
+    model.run()
+    assert model.model_instance[0].params["ext_drive"] == 1.5 and model.model_instance[1].params["tau"] == 4.0
+    assert not np.allclose(model.output, quiet)
+    model.params["WCnode_0.WCmassEXC_0.ext_drive"] = 0.0  # a full key
+    model.params["*INH*tau|input"] = 3.75
+    model.run()
+    np.testing.assert_array_equal(model.output, quiet)
+
+
+# ---------------------------------------------------------------------------------------------- runs
+def test_outputs_time_in_seconds_and_shapes(fhn_net):
+    fhn_net.params["sampling_dt"] = 0.5
+    fhn_net.run()
+    assert fhn_net.x.shape == (4, 200) and fhn_net["y"].shape == (4, 200)
+    np.testing.assert_allclose(fhn_net.t[:2], [0.0001, 0.0006])
+    assert fhn_net.output is fhn_net.outputs["x"]
+    xr = fhn_net.xr()
+    assert xr.dims == ("output", "space", "time") and list(xr.output.values) == ["x", "y"]
+
+
+def test_chunkwise_equals_whole_run(fhn_net):
+    fhn_net.run()
+    whole, t = fhn_net.x.copy(), fhn_net.t.copy()
+    fhn_net.run(chunkwise=True, chunksize=77, append_outputs=True)
+    np.testing.assert_array_equal(fhn_net.x, whole)
+    np.testing.assert_array_equal(fhn_net.t, t)
+    fhn_net.params["backend"] = "jitcdde"
+    with pytest.raises(ParameterError, match="numba"):
+        fhn_net.run(chunkwise=True)
+
+
+def test_continued_run_equals_longer_run(fhn_net):
+    fhn_net.run()
+    first_t = fhn_net.t[-1]
+    fhn_net.run(continue_run=True, append_outputs=True)
+    assert fhn_net.t[1000] - first_t == pytest.approx(1e-4)
+    both = fhn_net.x.copy()
+    fhn_net.params["duration"] = 200.0
+    fhn_net.run()
+    np.testing.assert_array_equal(fhn_net.x, both)
+
+
+def test_bold(fhn_net):
+    fhn_net.params["duration"] = 4000.0
+    fhn_net.run(bold=True)
+    assert fhn_net.BOLD.BOLD.shape == (4, 2) and np.all(np.isfinite(fhn_net.BOLD.BOLD))
+
+
+def test_noise_inputs_and_seeds():
+    model = MultiModel.init_node(FitzHughNagumoNode(seed=1))
+    model.params["duration"] = 50.0
+    model.noise_input = [OrnsteinUhlenbeckProcess(0.0, 0.05, 5.0), ZeroInput()]
+    assert model.params["FHNnode_0.FHNmass_0.input_1.type"] == "ZeroInput"
+    assert "FHNnode_0.FHNmass_0.input_1.mu" not in model.params  # no stale keys of the replaced process
+    model.params["seed"] = 4
+    model.run()
+    a = model.x.copy()
+    model.run()
+    np.testing.assert_array_equal(model.x, a)
+    model.params["seed"] = 5
+    model.run()
+    assert not np.array_equal(model.x, a)
+    model.params["*input_0*sigma"] = 0.0
+    model.run()
+    quiet = model.x.copy()
+    model.run(noise_input=np.vstack([np.full(500, 0.2), np.zeros(500)]))  # column k drives step k
+    given = model.x.copy()
+    model.noise_input = [StepInput(0.2), ZeroInput()]
+    model.run()
+    np.testing.assert_array_equal(model.x, given)
+    assert not np.array_equal(given, quiet)
+
+
+def test_shared_input_object_is_copied_per_channel(net4):
+    model = MultiModel(HopfNetwork(*net4))
+    noise = ZeroInput()
+    model.noise_input = [noise] * 8
+    assert len({id(p) for p in model.noise_input}) == 8
+
+
+def test_bad_inputs(fhn_net):
+    with pytest.raises(ValueError, match="Unknown backend"):
+        fhn_net.params["backend"] = "rk4"
+        fhn_net.run()
+    fhn_net.params["backend"] = "numba"
+    with pytest.raises(ValueError, match="shape"):
+        fhn_net.run(noise_input=np.zeros((8, 10)))
+    with pytest.raises(TypeError, match="numpy array"):
+        fhn_net.run(noise_input=[[0.0]])
+    with pytest.raises(ValueError, match="NaN"):
+        fhn_net.run(noise_input=np.full((8, 1000), np.nan))
+    with pytest.raises(ValueError, match="input processes"):
+        fhn_net.noise_input = [ZeroInput()]
+    with pytest.raises(ValueError, match="initial state"):
+        fhn_net.model_instance.initial_state = np.zeros(3)
+    with pytest.raises(ValueError, match="sampling_dt"):
+        fhn_net.params["sampling_dt"] = 0.15
+        fhn_net.run()
+    with pytest.raises(TypeError, match="Node or a Network"):
+        MultiModel("FHN")
+    with pytest.raises(ValueError, match="initialise"):
+        MultiModel(FitzHughNagumoNode())
+    with pytest.raises(TypeError, match="Node"):
+        MultiModel.init_node(FitzHughNagumoNetwork(*[np.zeros((2, 2))] * 2))
+    for err in (ValueError, AssertionError):  # input errors are both
+        with pytest.raises(err):
+            MultiModel.init_node(FitzHughNagumoNode()).run(noise_input=np.zeros((1, 1)))
+
+
+def test_delay_history_is_used(net4):
+    """A 2-D initial state is the delay history (newest column last): changing its oldest column changes the run."""
+    model = MultiModel(HopfNetwork(*net4))
+    model.params["duration"] = 20.0
+    S = model.getMaxDelay() + 1
+    history = np.tile(model.model_instance.initial_state[:, None], (1, S))
+    model.model_instance.initial_state = history
+    model.run()
+    constant = model.x.copy()
+    history[:, 0] += 0.1
+    model.model_instance.initial_state = history
+    model.run()
+    assert not np.allclose(model.x, constant)
+    model.model_instance.initial_state = history[:, 1:]
+    with pytest.raises(ValueError, match="history"):
+        model.run()
+
+
+def test_pickle_and_run_batch():
+    """(ALN's default inputs are OU processes starting at U(0, 1) * mu: a seed makes them reproducible.)"""
+    model = MultiModel.init_node(ALNNode(exc_seed=1, inh_seed=2))
+    model.params["duration"] = 20.0
+    model.params["seed"] = 8
+    model.run()
+    copy = pickle.loads(pickle.dumps(model))
+    copy.run()
+    np.testing.assert_array_equal(copy.output, model.output)
+    results = model.run_batch([{"*EXC*b": 0.0}, {"*EXC*b": 40.0}])
+    np.testing.assert_array_equal(results[1]["r_mean_EXC"], model.output)
+    assert not np.array_equal(results[0]["I_A_EXC"], model["I_A_EXC"])
+    assert model.params["ALNNode_0.ALNMassEXC_0.b"] == 40.0  # left as it was
+
+
+def test_kernel_cached_for_the_next_process(tmp_path):
+    """The generated kernel is a module file in the cache folder that numba serves to a second process."""
+    code = textwrap.dedent(
+        """
+        from neurolib.models.multimodel import MultiModel, HopfNode
+        from neurolib.models.multimodel.builder.base import numba_backend
+        model = MultiModel.init_node(HopfNode(seed=0))
+        model.params["duration"] = 5.0
+        model.run()
+        kernel = model.model_instance._backend.kernel.module.integrate
+        print("HITS", sum(kernel.stats.cache_hits.values()), "MISSES", sum(kernel.stats.cache_misses.values()))
+        """
+    )
+    env = dict(os.environ, NEUROLIB_CACHE=str(tmp_path))
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env) for _ in range(2)]
+    for r in runs:
+        assert r.returncode == 0, r.stderr[-2000:]
+    assert "HITS 0 MISSES 1" in runs[0].stdout and "HITS 1 MISSES 0" in runs[1].stdout
+    assert list((tmp_path / "kernels").glob("_nl_multimodel_*.py"))
+
+
+def test_missing_extra_gives_one_clear_error(monkeypatch):
+    for name in [m for m in sys.modules if m.startswith("neurolib.models.multimodel")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "symengine", None)
+    with pytest.raises(ImportError, match=r"neurolib\[multimodel\]"):
+        importlib.import_module("neurolib.models.multimodel")
