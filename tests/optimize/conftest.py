@@ -27,3 +27,12 @@ def aln_model(aln_table):
         return model
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _parallel_paths_even_for_tiny_searches(monkeypatch):
+    """Test searches are tiny, so BoxSearch would run them serially (``SMALL_WORK``); keep its worker and thread
+    paths under test by switching the crossover off (tests that check it set it back)."""
+    from neurolib.optimize.exploration import exploration
+
+    monkeypatch.setattr(exploration, "SMALL_WORK", 0.0)

@@ -203,3 +203,32 @@ def test_one_ahead_keeps_order_and_passes_errors_on():
     gen = _one_ahead(iter(range(100)))
     assert next(gen) == 0
     gen.close()  # the consumer stops early: the helper thread ends
+
+
+def test_small_search_runs_serially_here_whatever_ncores(tmp_path, monkeypatch):
+    """Below SMALL_WORK node-steps, starting workers costs more than it saves: ncores=2 runs in this process."""
+    from neurolib.models.hopf import HopfModel
+    from neurolib.optimize.exploration import exploration
+
+    monkeypatch.setattr(exploration, "SMALL_WORK", 5e6)
+    calls = []
+    original = exploration._runner.run_tasks
+
+    def spy(*args, **kwargs):
+        calls.append((kwargs.get("ncores"), args[1].threads))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(exploration._runner, "run_tasks", spy)
+    model = HopfModel(seed=1)
+    model.params["duration"] = 100.0
+    space = ParameterSpace({"a": [0.1, 0.2, 0.3, 0.4]}, kind="grid")
+    small = BoxSearch(model, space, filename=str(tmp_path / "small.hdf"), ncores=2, progress=False)
+    small.run()
+    assert calls == [(1, 1)]
+    small.loadResults()
+    monkeypatch.setattr(exploration, "SMALL_WORK", 0.0)
+    workers = BoxSearch(model, space, filename=str(tmp_path / "workers.hdf"), ncores=2, progress=False)
+    workers.run()
+    workers.loadResults()
+    for i in range(4):
+        assert np.array_equal(small.results[i]["x"], workers.results[i]["x"])

@@ -55,6 +55,7 @@ __all__ = ["BoxSearch", "ExplorationError", "RunContext", "StoreError"]
 
 RESULTS_CACHE_BYTES = 64e6  # results of a run() kept in memory for loadResults (they are on disk as well)
 SHIP_BYTES = 16e6  # from this size of one run's outputs on, batches run on threads here instead of in workers
+SMALL_WORK = 5e6  # node-steps of a whole search below which it runs here, serially (workers start in ~0.1 s)
 
 
 class ExplorationError(RuntimeError):
@@ -263,7 +264,11 @@ class BoxSearch(_SetupMixin, StoredResults):
         ]
         explored = {r[0]: r[1] for r in runs}
         ncores, ahead = self.ncores, False
-        if batch and self.executor is None and _member_bytes(self.model, base_params, job) >= SHIP_BYTES:
+        if batch and self.executor is None and ncores > 1 and _node_steps(base_params) * len(runs) < SMALL_WORK:
+            # little work: starting worker processes (or threads) would cost more than it saves
+            tasks = list(self._tasks(runs, batch, base_params))
+            ncores = 1
+        elif batch and self.executor is None and _member_bytes(self.model, base_params, job) >= SHIP_BYTES:
             # big outputs: batches of one member per core integrated by threads here (nothing shipped between
             # processes), each stored while the next one integrates; memory holds a few batches at most
             tasks = list(self._tasks(runs, batch, base_params, size=ncores))
@@ -472,6 +477,15 @@ class BoxSearch(_SetupMixin, StoredResults):
 
 
 # ---------------------------------------------------------------------------------------------- helpers
+def _node_steps(params):
+    """Nodes x integration steps of one run (inf if unknown)."""
+    try:
+        n = np.asarray(params["Cmat"]).shape[0] if params.get("Cmat") is not None else int(params.get("N", 1))
+        return float(n) * float(params["duration"]) / float(params["dt"])
+    except (KeyError, TypeError, ValueError):
+        return float("inf")
+
+
 def _member_bytes(model, params, job):
     """Bytes of the outputs one run keeps (estimated from N, duration and sampling; 0 if unknown)."""
     try:
