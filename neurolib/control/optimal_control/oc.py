@@ -9,17 +9,13 @@ Forward runs for the costs are ordinary ``model.run()`` calls on a private copy 
 
 from __future__ import annotations
 
+import copy
+import logging
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
-
-if TYPE_CHECKING:
-    from neurolib.models.model import Model
-
-import copy
-import logging
-import warnings
 
 from neurolib._core.integrate import n_steps
 from neurolib.control.optimal_control import _compat, _setup
@@ -31,6 +27,7 @@ from neurolib.control.optimal_control._adjoint import (  # noqa: F401  (module-l
     compute_gradient,
     solve_adjoint,
 )
+from neurolib.control.optimal_control._classes import check_model, params_tuple
 from neurolib.control.optimal_control._dynamics import dynamics_of
 from neurolib.control.optimal_control._noisy import NoisyMixin
 from neurolib.control.optimal_control._search import StepSearchMixin
@@ -41,6 +38,9 @@ from neurolib.control.optimal_control._setup import (  # noqa: F401
     update_control_with_limit,
 )
 from neurolib.errors import ParameterError
+
+if TYPE_CHECKING:
+    from neurolib.models.model import Model
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +89,12 @@ class OC(StepSearchMixin, NoisyMixin, _compat.JacobianArraysMixin):
         Cost of every iteration (the first entry: iteration 0) and the accepted step sizes.
     """
 
+    # a class for one model declares it: its name (``model.name``), a title for messages, and the parameters
+    # ``get_model_params`` returns in the established package's order
+    model_name: str | None = None
+    model_title = ""
+    param_names: tuple[str, ...] = ()
+
     def __init__(
         self,
         model: Model,
@@ -104,6 +110,8 @@ class OC(StepSearchMixin, NoisyMixin, _compat.JacobianArraysMixin):
         M_validation: int = 0,
         validate_per_step: bool = False,
     ) -> None:
+        if self.model_name is not None:
+            check_model(model, self.model_name, self.model_title, type(self).__name__)
         self.dynamics = dynamics_of(model)
         if not getattr(model, "input_vars", None):
             raise ParameterError(
@@ -155,7 +163,8 @@ class OC(StepSearchMixin, NoisyMixin, _compat.JacobianArraysMixin):
         self.step_sizes_loops_history: list[int] = []
         self.control_history: list[np.ndarray] = []
         self.zero_step_encountered = False
-        self.ndt_de = self.ndt_di = 0
+        # local E and I delays in steps (ALN's de, di; 0 for models without them)
+        self.ndt_de, self.ndt_di = (int(np.around(float(p.get(k, 0.0)) / self.dt)) for k in ("de", "di"))
         self._prep = None
         self._evaluations = []
         self.model_params = self.get_model_params()
@@ -166,8 +175,9 @@ class OC(StepSearchMixin, NoisyMixin, _compat.JacobianArraysMixin):
         return {name: i for i, name in enumerate(self.model.state_vars)}
 
     def get_model_params(self):
-        """The model's parameters the dynamics use (a model class may return a tuple in its established order)."""
-        return self.model.params
+        """The model's parameters: those of ``param_names`` as a tuple in that order if the class declares them
+        (the established package's interface), else ``model.params``."""
+        return params_tuple(self.model.params, self.param_names) if self.param_names else self.model.params
 
     def adjust_init(self):
         """Every initial history of an output variable as an (N, maxDelay + 1) array (constant past extended)."""
@@ -349,3 +359,29 @@ class OC(StepSearchMixin, NoisyMixin, _compat.JacobianArraysMixin):
                 print(f"Converged in iteration {iteration} with cost {cost}")
                 break
         print(f"Final cost : {cost}")
+
+
+class StrengthLastOC(OC):
+    """:class:`OC` with ``maximum_control_strength`` as the last argument: the signature of the classes whose
+    established version had no such argument (``OcWc``, ``OcAln``) and of the new ones, so that positional calls
+    written for the established signatures keep working."""
+
+    def __init__(
+        self,
+        model: Model,
+        target: np.ndarray,
+        weights: Mapping[str, float] | None = None,
+        print_array: Sequence[int] = (),
+        cost_interval: tuple[int | None, int | None] = (None, None),
+        control_interval: tuple[int | None, int | None] = (None, None),
+        cost_matrix: np.ndarray | None = None,
+        control_matrix: np.ndarray | None = None,
+        M: int = 1,
+        M_validation: int = 0,
+        validate_per_step: bool = False,
+        maximum_control_strength: float | None = None,
+    ) -> None:
+        super().__init__(
+            model, target, weights, maximum_control_strength, print_array, cost_interval, control_interval,
+            cost_matrix, control_matrix, M, M_validation, validate_per_step,
+        )  # fmt: skip

@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-if TYPE_CHECKING:
-    from neurolib.models.model import Model
-
-
-from neurolib.control.optimal_control._classes import check_model, params_tuple
-from neurolib.control.optimal_control.oc import OC
+from neurolib.control.optimal_control.oc import StrengthLastOC
 
 _MODEL_PARAMS = (
     "sigmarange", "ds", "Irange", "dI", "C", "precalc_r", "precalc_V", "precalc_tau_mu", "Jee_max", "Jei_max",
@@ -20,7 +12,7 @@ _MODEL_PARAMS = (
 )  # fmt: skip
 
 
-class OcAln(OC):
+class OcAln(StrengthLastOC):
     """Optimal control of an :class:`~neurolib.models.aln.ALNModel`.
 
     Inputs ``ext_exc_current``, ``ext_inh_current`` (mV/ms) and ``ext_exc_rate``, ``ext_inh_rate`` (kHz); outputs
@@ -35,44 +27,9 @@ class OcAln(OC):
         Local E and I delays in steps (``round(de / dt)``, ``round(di / dt)``).
     """
 
-    def __init__(
-        self,
-        model: Model,
-        target: np.ndarray,
-        weights: Mapping[str, float] | None = None,
-        print_array: Sequence[int] = (),
-        cost_interval: tuple[int | None, int | None] = (None, None),
-        control_interval: tuple[int | None, int | None] = (None, None),
-        cost_matrix: np.ndarray | None = None,
-        control_matrix: np.ndarray | None = None,
-        M: int = 1,
-        M_validation: int = 0,
-        validate_per_step=False,
-        maximum_control_strength: float | None = None,
-    ):
-        check_model(model, "aln", "ALN", "OcAln")
-        super().__init__(
-            model,
-            target,
-            weights,
-            maximum_control_strength,
-            print_array,
-            cost_interval,
-            control_interval,
-            cost_matrix,
-            control_matrix,
-            M,
-            M_validation,
-            validate_per_step,
-        )
-        p = self.model.params
-        self.ndt_de = int(np.around(p["de"] / self.dt))
-        self.ndt_di = int(np.around(p["di"] / self.dt))
-
-    def get_model_params(self):
-        """The 22 parameters of the established interface: table grids and tables, efficacies, time constants,
-        ``C/gL``, external noise, adaptation and coupling (in that package's order)."""
-        return params_tuple(self.model.params, _MODEL_PARAMS)
+    model_name = "aln"
+    model_title = "ALN"
+    param_names = _MODEL_PARAMS  # the 22 of the established interface, in its order
 
     def get_fullstate(self):
         """Every state variable along the current control, (N, len(model.state_vars), T); OU states are 0."""

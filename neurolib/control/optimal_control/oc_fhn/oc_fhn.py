@@ -1,17 +1,5 @@
 """Optimal control of the FitzHugh-Nagumo model."""
 
-from __future__ import annotations
-
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
-
-import numpy as np
-
-if TYPE_CHECKING:
-    from neurolib.models.model import Model
-
-
-from neurolib.control.optimal_control._classes import check_model, params_tuple
 from neurolib.control.optimal_control.oc import OC
 
 
@@ -22,39 +10,6 @@ class OcFhn(OC):
     follows ``weights`` as in the established package.
     """
 
-    def __init__(
-        self,
-        model: Model,
-        target: np.ndarray,
-        weights: Mapping[str, float] | None = None,
-        maximum_control_strength: float | None = None,
-        print_array: Sequence[int] = (),
-        cost_interval: tuple[int | None, int | None] = (None, None),
-        control_interval: tuple[int | None, int | None] = (None, None),
-        cost_matrix: np.ndarray | None = None,
-        control_matrix: np.ndarray | None = None,
-        M: int = 1,
-        M_validation: int = 0,
-        validate_per_step: bool = False,
-    ) -> None:
-        check_model(model, "fhn", "FitzHugh-Nagumo", "OcFhn")
-        super().__init__(
-            model,
-            target,
-            weights,
-            maximum_control_strength,
-            print_array,
-            cost_interval,
-            control_interval,
-            cost_matrix,
-            control_matrix,
-            M,
-            M_validation,
-            validate_per_step,
-        )
-
-    def get_model_params(self):
-        """The model's parameters, in this order:
-        alpha, beta, gamma, tau, epsilon.
-        """
-        return params_tuple(self.model.params, ("alpha", "beta", "gamma", "tau", "epsilon"))
+    model_name = "fhn"
+    model_title = "FitzHugh-Nagumo"
+    param_names = ("alpha", "beta", "gamma", "tau", "epsilon")

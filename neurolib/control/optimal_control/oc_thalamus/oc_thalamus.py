@@ -1,21 +1,9 @@
 """Optimal control of the thalamic mass model."""
 
-from __future__ import annotations
-
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
-
-import numpy as np
-
-if TYPE_CHECKING:
-    from neurolib.models.model import Model
+from neurolib.control.optimal_control.oc import StrengthLastOC
 
 
-from neurolib.control.optimal_control._classes import check_model
-from neurolib.control.optimal_control.oc import OC
-
-
-class OcThalamus(OC):
+class OcThalamus(StrengthLastOC):
     """Optimal control of a :class:`~neurolib.models.thalamus.ThalamicMassModel` (inputs ``ext_current_t``,
     ``ext_current_r``; outputs ``V_t``, ``V_r`` (mV), ``Q_t``, ``Q_r`` (Hz)).
 
@@ -23,33 +11,5 @@ class OcThalamus(OC):
     the last argument (the established package had none).
     """
 
-    def __init__(
-        self,
-        model: Model,
-        target: np.ndarray,
-        weights: Mapping[str, float] | None = None,
-        print_array: Sequence[int] = (),
-        cost_interval: tuple[int | None, int | None] = (None, None),
-        control_interval: tuple[int | None, int | None] = (None, None),
-        cost_matrix: np.ndarray | None = None,
-        control_matrix: np.ndarray | None = None,
-        M: int = 1,
-        M_validation: int = 0,
-        validate_per_step=False,
-        maximum_control_strength: float | None = None,
-    ):
-        check_model(model, "thalamus", "thalamic mass", "OcThalamus")
-        super().__init__(
-            model,
-            target,
-            weights,
-            maximum_control_strength,
-            print_array,
-            cost_interval,
-            control_interval,
-            cost_matrix,
-            control_matrix,
-            M,
-            M_validation,
-            validate_per_step,
-        )
+    model_name = "thalamus"
+    model_title = "thalamic mass"

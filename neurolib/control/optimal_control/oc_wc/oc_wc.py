@@ -1,21 +1,9 @@
 """Optimal control of the Wilson-Cowan model."""
 
-from __future__ import annotations
-
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
-
-import numpy as np
-
-if TYPE_CHECKING:
-    from neurolib.models.model import Model
+from neurolib.control.optimal_control.oc import StrengthLastOC
 
 
-from neurolib.control.optimal_control._classes import check_model, params_tuple
-from neurolib.control.optimal_control.oc import OC
-
-
-class OcWc(OC):
+class OcWc(StrengthLastOC):
     """Optimal control of a :class:`~neurolib.models.wc.WCModel` (inputs ``exc_ext``, ``inh_ext``; outputs ``exc``,
     ``inh``).
 
@@ -23,56 +11,19 @@ class OcWc(OC):
     the last argument (the established package had none).
     """
 
-    def __init__(
-        self,
-        model: Model,
-        target: np.ndarray,
-        weights: Mapping[str, float] | None = None,
-        print_array: Sequence[int] = (),
-        cost_interval: tuple[int | None, int | None] = (None, None),
-        control_interval: tuple[int | None, int | None] = (None, None),
-        cost_matrix: np.ndarray | None = None,
-        control_matrix: np.ndarray | None = None,
-        M: int = 1,
-        M_validation: int = 0,
-        validate_per_step=False,
-        maximum_control_strength: float | None = None,
-    ):
-        check_model(model, "wc", "Wilson-Cowan", "OcWc")
-        super().__init__(
-            model,
-            target,
-            weights,
-            maximum_control_strength,
-            print_array,
-            cost_interval,
-            control_interval,
-            cost_matrix,
-            control_matrix,
-            M,
-            M_validation,
-            validate_per_step,
-        )
-
-    def get_model_params(self):
-        """The model's parameters, in this order:
-        tau_exc, tau_inh, a_exc, a_inh, mu_exc, mu_inh, c_excexc, c_inhexc, c_excinh, c_inhinh, exc_ext_baseline,
-        inh_ext_baseline.
-        """
-        return params_tuple(
-            self.model.params,
-            (
-                "tau_exc",
-                "tau_inh",
-                "a_exc",
-                "a_inh",
-                "mu_exc",
-                "mu_inh",
-                "c_excexc",
-                "c_inhexc",
-                "c_excinh",
-                "c_inhinh",
-                "exc_ext_baseline",
-                "inh_ext_baseline",
-            ),
-        )
+    model_name = "wc"
+    model_title = "Wilson-Cowan"
+    param_names = (
+        "tau_exc",
+        "tau_inh",
+        "a_exc",
+        "a_inh",
+        "mu_exc",
+        "mu_inh",
+        "c_excexc",
+        "c_inhexc",
+        "c_excinh",
+        "c_inhinh",
+        "exc_ext_baseline",
+        "inh_ext_baseline",
+    )
