@@ -33,19 +33,14 @@ Compared with the published package:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from neurolib.models.model import Model
-    from neurolib.utils.parameterSpace import ParameterSpace
-
 import datetime
 import logging
 import numbers
 import os
 import time
 import uuid
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from deap import base, tools
@@ -61,6 +56,10 @@ from neurolib.optimize.evolution._checkpoint import _SAVE_FORMAT, _CheckpointMix
 from neurolib.optimize.evolution._individuals import EvolutionContext, _clone, _eval_copy, _IndividualsMixin
 from neurolib.optimize.evolution._setup import ALGORITHMS, _check_arguments  # noqa: F401 (ALGORITHMS: public)
 from neurolib.utils import paths
+
+if TYPE_CHECKING:
+    from neurolib.models.model import Model
+    from neurolib.utils.parameterSpace import ParameterSpace
 
 logger = logging.getLogger(__name__)
 

@@ -7,15 +7,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    import xarray
-
 import logging
 import numbers
 import os
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -26,6 +22,9 @@ from neurolib._storage.reader import Reader, records_path, trajectory_names
 from neurolib._storage.values import resolve_shared
 from neurolib.errors import ParameterError
 from neurolib.utils.collections import _sanitize_keys, dotdict, unwrap_star_dotdict
+
+if TYPE_CHECKING:
+    import xarray
 
 logger = logging.getLogger(__name__)
 

@@ -12,8 +12,10 @@ each point alone. This module uses only the model's public API.
 
 from __future__ import annotations
 
+import numbers
 import time
 import traceback
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -225,3 +227,57 @@ def _kept_outputs(default):
         return results
 
     return keep
+
+
+# ---------------------------------------------------------------------------------------------- sizes and records
+def node_steps(params):
+    """Nodes x integration steps of one run (inf if unknown)."""
+    try:
+        n = np.asarray(params["Cmat"]).shape[0] if params.get("Cmat") is not None else int(params.get("N", 1))
+        return float(n) * float(params["duration"]) / float(params["dt"])
+    except (KeyError, TypeError, ValueError):
+        return float("inf")
+
+
+def member_bytes(model, params, job):
+    """Bytes of the outputs one run keeps (estimated from N, duration and sampling; 0 if unknown)."""
+    try:
+        n = np.asarray(params["Cmat"]).shape[0] if params.get("Cmat") is not None else int(params.get("N", 1))
+        step = params.get("sampling_dt") or params["dt"]
+        names = model.output_vars if job.save_all else [model.default_output]
+        return float(n) * float(params["duration"]) / float(step) * len(names) * 8.0
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return 0.0
+
+
+def _skeleton(tree):
+    """``tree`` with its plain numbers kept and every other leaf None (stored with a run, for dfResults)."""
+    out = {}
+    for key, value in tree.items():
+        if isinstance(value, Mapping):
+            out[key] = _skeleton(value)
+        elif isinstance(value, numbers.Number) and not isinstance(value, (bool, np.bool_, complex, np.complexfloating)):
+            out[key] = value
+        else:
+            out[key] = None
+    return out
+
+
+def run_attrs(rec):
+    attrs = {"nonfinite": bool(rec.nonfinite), "elapsed": float(rec.elapsed), "nbytes": tree_nbytes(rec.results)}
+    attrs["skeleton"] = _skeleton(rec.results)
+    if rec.seed is not None:
+        attrs["seed"] = np.uint64(rec.seed)
+    return attrs
+
+
+def tree_nbytes(tree):
+    total = 0
+    for value in tree.values():
+        if isinstance(value, Mapping):
+            total += tree_nbytes(value)
+        elif isinstance(value, np.ndarray):
+            total += value.nbytes
+        else:
+            total += 64
+    return total

@@ -21,20 +21,13 @@ The object an evaluation function receives as ``traj`` is a small :class:`RunCon
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from neurolib.models.model import Model
-    from neurolib.utils.parameterSpace import ParameterSpace
-
 import datetime
 import logging
-import numbers
 import os
 import time
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -45,9 +38,21 @@ from neurolib.optimize import _runner
 from neurolib.optimize._evaluate import lean_model, uses_batches
 from neurolib.optimize.exploration._results import StoredResults, _short
 from neurolib.optimize.exploration._setup import _check_arguments, _digest_hex, _SetupMixin
-from neurolib.optimize.exploration._work import Job, RunContext, execute
+from neurolib.optimize.exploration._work import (
+    Job,
+    RunContext,
+    execute,
+    member_bytes,
+    node_steps,
+    run_attrs,
+    tree_nbytes,
+)
 from neurolib.utils import paths
 from neurolib.utils.collections import dotdict
+
+if TYPE_CHECKING:
+    from neurolib.models.model import Model
+    from neurolib.utils.parameterSpace import ParameterSpace
 
 logger = logging.getLogger(__name__)
 
@@ -264,11 +269,11 @@ class BoxSearch(_SetupMixin, StoredResults):
         ]
         explored = {r[0]: r[1] for r in runs}
         ncores, ahead = self.ncores, False
-        if batch and self.executor is None and ncores > 1 and _node_steps(base_params) * len(runs) < SMALL_WORK:
+        if batch and self.executor is None and ncores > 1 and node_steps(base_params) * len(runs) < SMALL_WORK:
             # little work: starting worker processes (or threads) would cost more than it saves
             tasks = list(self._tasks(runs, batch, base_params))
             ncores = 1
-        elif batch and self.executor is None and _member_bytes(self.model, base_params, job) >= SHIP_BYTES:
+        elif batch and self.executor is None and member_bytes(self.model, base_params, job) >= SHIP_BYTES:
             # big outputs: batches of one member per core integrated by threads here (nothing shipped between
             # processes), each stored while the next one integrates; memory holds a few batches at most
             tasks = list(self._tasks(runs, batch, base_params, size=ncores))
@@ -306,7 +311,7 @@ class BoxSearch(_SetupMixin, StoredResults):
                     records = self._task_failed(indices, explored, result)
                 for rec in records:
                     if rec.error is None:
-                        writer.write_run(rec.index, rec.results, _run_attrs(rec))
+                        writer.write_run(rec.index, rec.results, run_attrs(rec))
                         nonfinite += rec.nonfinite
                         if keep_results:
                             cache_bytes = self._keep(cache, cache_bytes, rec)
@@ -373,7 +378,7 @@ class BoxSearch(_SetupMixin, StoredResults):
     @staticmethod
     def _keep(cache, nbytes, rec):
         """Keep a run's results in memory while they fit in ``RESULTS_CACHE_BYTES``; returns the new total."""
-        size = _tree_nbytes(rec.results)
+        size = tree_nbytes(rec.results)
         if nbytes + size <= RESULTS_CACHE_BYTES:
             cache[rec.index] = rec.results
             return nbytes + size
@@ -477,59 +482,6 @@ class BoxSearch(_SetupMixin, StoredResults):
 
 
 # ---------------------------------------------------------------------------------------------- helpers
-def _node_steps(params):
-    """Nodes x integration steps of one run (inf if unknown)."""
-    try:
-        n = np.asarray(params["Cmat"]).shape[0] if params.get("Cmat") is not None else int(params.get("N", 1))
-        return float(n) * float(params["duration"]) / float(params["dt"])
-    except (KeyError, TypeError, ValueError):
-        return float("inf")
-
-
-def _member_bytes(model, params, job):
-    """Bytes of the outputs one run keeps (estimated from N, duration and sampling; 0 if unknown)."""
-    try:
-        n = np.asarray(params["Cmat"]).shape[0] if params.get("Cmat") is not None else int(params.get("N", 1))
-        step = params.get("sampling_dt") or params["dt"]
-        names = model.output_vars if job.save_all else [model.default_output]
-        return float(n) * float(params["duration"]) / float(step) * len(names) * 8.0
-    except (KeyError, TypeError, ValueError, AttributeError):
-        return 0.0
-
-
-def _skeleton(tree):
-    """``tree`` with its plain numbers kept and every other leaf None (stored with a run, for dfResults)."""
-    out = {}
-    for key, value in tree.items():
-        if isinstance(value, Mapping):
-            out[key] = _skeleton(value)
-        elif isinstance(value, numbers.Number) and not isinstance(value, (bool, np.bool_, complex, np.complexfloating)):
-            out[key] = value
-        else:
-            out[key] = None
-    return out
-
-
-def _run_attrs(rec):
-    attrs = {"nonfinite": bool(rec.nonfinite), "elapsed": float(rec.elapsed), "nbytes": _tree_nbytes(rec.results)}
-    attrs["skeleton"] = _skeleton(rec.results)
-    if rec.seed is not None:
-        attrs["seed"] = np.uint64(rec.seed)
-    return attrs
-
-
-def _tree_nbytes(tree):
-    total = 0
-    for value in tree.values():
-        if isinstance(value, Mapping):
-            total += _tree_nbytes(value)
-        elif isinstance(value, np.ndarray):
-            total += value.nbytes
-        else:
-            total += 64
-    return total
-
-
 def _merge(target, source):
     for key, value in source.items():
         if isinstance(value, Mapping) and isinstance(target.get(key), dict):
