@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
+from numba import njit
 
 from neurolib._core.integrate import n_steps
 from neurolib.errors import ParameterError, ParameterTypeError
@@ -41,6 +44,34 @@ def _is_zero(process):
     return False
 
 
+@njit(cache=True, nogil=True)
+def _ou_recursion(x0, drive, a, out):
+    """``out[0] = x0``, ``out[i] = drive[i - 1] + a out[i - 1]`` (what ``lfilter([1], [1, -a])`` computes)."""
+    y = x0
+    n = out.shape[0]
+    if n > 0:
+        out[0] = y
+    for i in range(1, n):
+        y = drive[i - 1] + a * y
+        out[i] = y
+
+
+def _ou_column(process, duration, dt, T, column):
+    """``process.as_array(duration, dt)[0]`` of an :class:`OrnsteinUhlenbeckProcess` with one channel, written into
+    ``column`` (the first ``T`` samples): the same random numbers and arithmetic, without scipy's ``lfilter``, whose
+    import alone costs a second at the first run."""
+    process._check_params()
+    mu, sigma, tau, dt = float(process.mu), float(process.sigma), float(process.tau), float(dt)
+    n = n_steps(duration, dt)
+    rng = process._new_rng()
+    x0 = rng.uniform(0.0, 1.0, 1) * mu
+    xi = rng.standard_normal((1, n - 1))
+    drive = dt * mu / tau + sigma * np.sqrt(dt) * xi
+    full = np.empty(n)
+    _ou_recursion(float(x0[0]), drive[0], 1.0 - dt / tau, full)
+    column[:] = full[:T] if n >= T else np.concatenate([full, np.full(T - n, full[-1])])
+
+
 def process_arrays(model, duration, dt, T):
     """Every input channel's process generated for the run, ``(channels, T)``.
 
@@ -48,15 +79,20 @@ def process_arrays(model, duration, dt, T):
     number of runs since the last fresh run, so that a seeded model is reproducible and continued runs get new noise.
     """
     seed = model.params.get("seed")
-    rows = []
-    for channel, process in enumerate(model.model_instance.noise_input):
+    processes = model.model_instance.noise_input
+    out = np.zeros((len(processes), T))  # (channels, steps): each channel's series contiguous
+
+    def fill(channel):
+        process = processes[channel]
         if _is_zero(process):  # the default inputs: exactly zero, no need to integrate a process
-            rows.append(np.zeros(T))
-            continue
+            return
         own = process.seed
         if own is None and seed is not None:
             process.seed = _derived_seed(seed, channel, model._runs)
         try:
+            if type(process) is OrnsteinUhlenbeckProcess and process.n == 1:
+                _ou_column(process, duration, dt, T, out[channel])
+                return
             arr = np.asarray(process.as_array(duration, dt), dtype=float)
         finally:
             process.seed = own
@@ -65,13 +101,22 @@ def process_arrays(model, duration, dt, T):
                 f"Input channel {channel} ({type(process).__name__}) must have one channel (n = 1), got shape "
                 f"{arr.shape}."
             )
-        rows.append(_fit_length(arr, T)[0])
+        out[channel] = _fit_length(arr, T)[0]
+
+    busy = [c for c, p in enumerate(processes) if not _is_zero(p)]
+    distinct = len({id(processes[c]) for c in busy}) == len(busy)  # a shared object's seed is set per channel
+    if distinct and len(busy) > 1 and T * len(busy) > 1_000_000:  # long runs: two threads (numpy releases the GIL)
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            list(pool.map(fill, busy))
+    else:
+        for channel in busy:
+            fill(channel)
     model._runs += 1
-    return np.stack(rows) if rows else np.zeros((0, T))
+    return out
 
 
 def run_inputs(model, T, dt):
-    """Inputs of a whole run, ``(T, channels)`` (row k drives step k): the array given to ``run()`` or generated."""
+    """Inputs of a whole run, ``(channels, T)`` (column k drives step k): the array given to ``run()`` or generated."""
     n = model.num_noise_variables
     given = model._run_noise
     if given is not None:
@@ -85,8 +130,8 @@ def run_inputs(model, T, dt):
             )
         if not np.all(np.isfinite(arr)):
             raise ParameterError("'noise_input' contains NaN or inf.")
-        return np.ascontiguousarray(arr.T, dtype=float)
-    return np.ascontiguousarray(process_arrays(model, model.params["duration"], dt, T).T)
+        return np.ascontiguousarray(arr, dtype=float)
+    return process_arrays(model, model.params["duration"], dt, T)
 
 
 def start_history(model, S):
@@ -104,17 +149,17 @@ def start_history(model, S):
     return np.ascontiguousarray(np.concatenate([pad, carried], axis=1).T)
 
 
-def numba_segment(model, steps, T, g_in_run):
-    """Integrate ``steps`` steps (from step ``g_in_run`` of a ``T``-step run) with numba.
+def numba_segment(model, steps, T, g_in_run, rows):
+    """Integrate ``steps`` steps (from step ``g_in_run`` of a ``T``-step run) with numba, keeping variables ``rows``.
 
     Returns
     -------
     t_ms : ndarray
         Times of the steps, ms.
-    Y : ndarray
-        ``(variables, S + steps)``, the history first.
-    S : int
-        History columns.
+    X : ndarray
+        ``(len(rows), steps)``.
+    last : ndarray
+        ``(variables, S)``: the last S states (history columns, oldest first).
     """
     instance = model.model_instance
     dt = float(model.params["dt"])
@@ -122,16 +167,18 @@ def numba_segment(model, steps, T, g_in_run):
     args = backend.arguments(instance, dt)
     S = history_length(instance, max_lag(args), dt)
     history = start_history(model, S)
-    if g_in_run == 0 or model._inputs is None or model._inputs.shape[0] != T:
+    if g_in_run == 0 or model._inputs is None or model._inputs.shape[1] != T:
         model._inputs = run_inputs(model, T, dt)
-    inputs = model._inputs[g_in_run : g_in_run + steps]
-    Y = backend.integrate(instance, history, inputs, dt, t0=model._steps_done * dt, steps=steps, args=args)
+    X, last = backend.integrate_rows(
+        instance, history, model._inputs, g_in_run, steps, dt, model._steps_done * dt, args, rows
+    )
     t_ms = (model._steps_done + np.arange(1, steps + 1)) * dt
-    return t_ms, Y.T, S
+    return t_ms, X, last
 
 
 def jitcdde_segment(model, steps):
-    """Integrate ``steps * dt`` ms with jitcdde, sampled every ``sampling_dt``; returns as :func:`numba_segment`."""
+    """Integrate ``steps * dt`` ms with jitcdde, sampled every ``sampling_dt``; returns ``(t_ms, states (all
+    variables, samples), last state (variables, 1))``."""
     import chspy
 
     instance = model.model_instance
@@ -160,4 +207,4 @@ def jitcdde_segment(model, steps):
     x_start = x_start if x_start.ndim == 1 else x_start[:, -1]
     Y = np.concatenate([x_start[:, None], states], axis=1)
     t_ms = model._steps_done * dt + times_ms
-    return t_ms, Y, 1
+    return t_ms, Y[:, 1:], Y[:, -1:]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import copy
+import difflib
 import logging
 
 import numpy as np
 
-from neurolib.errors import ParameterError, ParameterTypeError
+from neurolib.errors import ParameterError, ParameterKeyError, ParameterTypeError
 from neurolib.models import _batch
 from neurolib.models.bold import BOLDModel
 from neurolib.models.model import Model
@@ -34,6 +35,18 @@ def _equal(a, b):
         return bool(a == b) or (a != a and b != b)
     except (TypeError, ValueError):
         return False
+
+
+def _unknown_keys_message(unknown, known):
+    """Error text for parameter keys the model does not have, with the closest existing keys."""
+    parts = []
+    for key in unknown:
+        close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+        parts.append(f"{key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+    return (
+        f"Unknown MultiModel parameter {', '.join(parts)}: no mass, node or network has it. Remove it with "
+        f"del model.params[key]; star patterns (model.params['*tau'] = ...) set existing keys only."
+    )
 
 
 class MultiModel(Model):
@@ -136,6 +149,9 @@ class MultiModel(Model):
         changed = {
             k: v for k, v in self.params.items() if self._is_instance_key(k) and not _equal(v, current.get(k, object()))
         }
+        unknown = [k for k in changed if k not in current]
+        if unknown:
+            raise ParameterKeyError(_unknown_keys_message(unknown, current))
         if changed:
             self.model_instance.update_params(flat_dict_to_nested(changed))
         self._pull_params()
@@ -266,25 +282,48 @@ class MultiModel(Model):
 
     def _segment(self, steps, T, g_in_run, append, bold):
         g0 = self._steps_done
+        names = list(dict.fromkeys(list(self.output_vars) + ([self.default_output] if bold else [])))
+        _, where = variable_layout(self.model_instance)
         if self._backend_name() == "numba":
-            t_ms, Y, S = _runs.numba_segment(self, steps, T, g_in_run)
+            rows = [k for name in names for _, k in where[name]]  # by name, then node: each name's rows together
+            t_ms, X, last = _runs.numba_segment(self, steps, T, g_in_run, rows)
             every = self.sample_every
         else:
-            t_ms, Y, S = _runs.jitcdde_segment(self, steps)
+            t_ms, X, last = _runs.jitcdde_segment(self, steps)
+            rows = list(range(X.shape[0]))
             every = 1
         self._steps_done += steps
-        self._last_history = Y[:, -S:].copy() if Y.shape[1] >= S else None
-        series = per_node(self.model_instance, Y[:, S:])
+        self._last_history = last.copy()
+        position = {k: j for j, k in enumerate(rows)}
+        n_nodes = len(self.model_instance.state_variable_names)
+        series = {}
+        for name in names:
+            found = where[name]
+            first = position[found[0][1]]
+            if [node for node, _ in found] == list(range(n_nodes)) and all(
+                position[k] == first + node for node, k in found
+            ):
+                series[name] = X[first : first + n_nodes]  # every node has it: a view, no copy
+                continue
+            arr = np.full((n_nodes, X.shape[1]), np.nan)
+            for node, k in found:
+                arr[node] = X[position[k]]
+            series[name] = arr
         keep = slice((-g0) % every, None, every)
         t_kept = t_ms[keep]
         self._store("t", np.round(t_kept / 1000.0, 5), append)
         for name in self.output_vars:
             data = series[name][:, keep]
-            self._note_nonfinite(name, data[self._has[name]], t_kept)  # nodes without the variable hold NaN
+            has = self._has[name]
+            if len(has) < data.shape[0]:
+                data_has = data[has]  # nodes without the variable hold NaN
+            else:
+                data_has = data
+            self._note_nonfinite(name, data_has, t_kept)
             self._store(name, data, append)
         self.state = type(self.state)()
         self.state["t"] = np.round(t_ms / 1000.0, 5)
-        for name, arr in per_node(self.model_instance, Y[:, -S:]).items():
+        for name, arr in per_node(self.model_instance, last).items():
             self.state[name] = arr
         if bold and self.boldInitialized:
             self.simulateBold(series[self.default_output], from_history=False)

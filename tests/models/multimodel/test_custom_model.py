@@ -10,7 +10,7 @@ import numpy as np
 import symengine as se
 from jitcdde import input as system_input
 
-from neurolib.models.multimodel import MultiModel
+from neurolib.models.multimodel import ALNNode, MultiModel, ThalamicNode
 from neurolib.models.multimodel.builder.base.constants import EXC
 from neurolib.models.multimodel.builder.base.network import Network, Node
 from neurolib.models.multimodel.builder.base.neural_mass import NeuralMass
@@ -232,3 +232,169 @@ def test_jitcdde_style_callback_on_numba():
     model.params["duration"] = 200.0
     model.run()
     np.testing.assert_allclose(model.q[0, -1], 1.0 / (1.0 + np.exp(-2.0)), rtol=1e-6)
+
+
+# ---------------------------------------------------------------------------------------------- networks of users
+def _naive_network(x0, C, delay_steps, duration, dt, drive):
+    """Forward Euler of coupled columns in plain numpy: node i gets sum_j C[i, j] r_j(t - d[i, j]) (constant past)."""
+    p = JR_PARAMS
+    S = lambda v: 2 * p["e0"] / (1 + np.exp(p["r"] * (p["v0"] - v)))  # noqa: E731
+    n = len(C)
+    states = [np.array(x0, dtype=float).reshape(n, 7)]
+    for k in range(int(round(duration / dt))):
+        x = states[-1]
+        new = np.empty_like(x)
+        for i in range(n):
+            coupling = sum(C[i, j] * states[max(len(states) - 1 - delay_steps[i, j], 0)][j, 6] for j in range(n))
+            y0, y1, y2, y3, y4, y5, rate = x[i]
+            drv = p["p"] + coupling + drive[i, k]
+            d = [
+                y3,
+                y4,
+                y5,
+                p["A"] * p["a"] * S(y1 - y2) - 2 * p["a"] * y3 - p["a"] ** 2 * y0,
+                p["A"] * p["a"] * (drv + 0.8 * p["C"] * S(p["C"] * y0)) - 2 * p["a"] * y4 - p["a"] ** 2 * y1,
+                p["B"] * p["b"] * 0.25 * p["C"] * S(0.25 * p["C"] * y0) - 2 * p["b"] * y5 - p["b"] ** 2 * y2,
+                -p["lambda"] * (rate - S(y1 - y2)),
+            ]
+            new[i] = x[i] + dt * np.array(d)
+        states.append(new)
+    return np.array(states[1:])  # (time, node, variable)
+
+
+def test_user_network_equals_naive_euler():
+    """A 2-node network of the user-defined mass, built from equations only, against plain numpy to 1e-10."""
+    C = np.array([[0.0, 30.0], [12.0, 0.0]])
+    D = np.array([[0.0, 4.0], [2.5, 0.0]])  # ms: 40 and 25 steps of 0.1 ms
+    model = MultiModel(JansenRitNetwork(C, D))
+    model.params.update(duration=300.0, dt=0.1, sampling_dt=0.1)
+    steps = 3000
+    drive = np.vstack([0.05 * np.sin(np.arange(steps) * 0.01), np.zeros(steps)])
+    x0 = np.array([[0.01, 15.0, 10.0, 0.0, 0.0, 0.0, 0.001], [0.02, 12.0, 9.0, 0.1, 0.0, 0.0, 0.002]])
+    model.model_instance.initial_state = x0.ravel()
+    model.run(noise_input=drive)
+    ref = _naive_network(x0, C, np.round(D / 0.1).astype(int), 300.0, 0.1, drive)
+    for name, k in (("r_mean_EXC", 6),):
+        scale = np.abs(ref[:, :, k]).max()
+        np.testing.assert_allclose(model[name], ref[:, :, k].T, rtol=0, atol=1e-10 * scale)
+    assert not np.allclose(model.r_mean_EXC[0], model.r_mean_EXC[1])  # the drive and the coupling act
+
+
+class ThalamoCorticalNetwork(Network):
+    """ALN nodes on a connectome plus one thalamic node: the cortex drives both thalamic populations, the
+    thalamo-cortical relay cells drive the excitatory populations of the cortex."""
+
+    name = "thalamocortical network"
+    label = "TCnet"
+    sync_variables = ["network_exc_exc", "network_exc_exc_sq", "network_inh_exc"]
+    default_output = "r_mean_EXC"
+    output_vars = ["r_mean_EXC", "r_mean_INH"]
+
+    def __init__(self, cortex, cortex_delays, to_thalamus, from_thalamus, thalamic_delay):
+        n = len(cortex)
+        nodes = [ALNNode(exc_seed=i, inh_seed=10 + i) for i in range(n)] + [ThalamicNode()]
+        C = np.zeros((n + 1, n + 1))
+        C[:n, :n], C[n, :n], C[:n, n] = cortex, to_thalamus, from_thalamus
+        D = np.full((n + 1, n + 1), float(thalamic_delay))
+        D[:n, :n] = cortex_delays
+        np.fill_diagonal(D, 0.0)
+        state, channel = 0, 0
+        for i, node in enumerate(nodes):
+            node.index, node.idx_state_var = i, state
+            for mass in node:
+                mass.noise_input_idx = list(range(channel, channel + mass.num_noise_variables))
+                channel += mass.num_noise_variables
+            state += node.num_state_variables
+        super().__init__(nodes, C, D)
+
+    def _sync(self):
+        exc = [next(iter(node.all_couplings(mass_indices=node.excitatory_masses.tolist()))) for node in self]
+        C = self.connectivity
+        to_trn = np.zeros_like(C)
+        to_trn[-1] = C[-1]
+        return (
+            self._additive_coupling(exc, "network_exc_exc")
+            + self._additive_coupling(exc, "network_exc_exc_sq", connectivity=C * C)
+            + self._additive_coupling(exc, "network_inh_exc", connectivity=to_trn)
+            + super()._sync()
+        )
+
+
+def _thalamocortical(seed):
+    cortex = np.array([[0.0, 0.4, 0.1], [0.3, 0.0, 0.2], [0.1, 0.5, 0.0]])
+    delays = np.array([[0.0, 3.0, 6.0], [3.0, 0.0, 4.5], [6.0, 4.5, 0.0]])
+    model = MultiModel(ThalamoCorticalNetwork(cortex, delays, [0.02, 0.02, 0.01], [0.3, 0.2, 0.1], 5.0))
+    model.params.update(duration=200.0, dt=0.1, sampling_dt=0.1, seed=seed)
+    model.params["*ALNMass*input*sigma"] = 0.05
+    model.params["*TCR*input*sigma"] = 0.005
+    return model
+
+
+def test_thalamocortical_network_with_noise():
+    """Heterogeneous network (ALN + thalamus, coupled both ways) with noise: chunkwise == one run bitwise, the same
+    seed gives the same output, another seed another one."""
+    model = _thalamocortical(seed=7)
+    assert model.params["*TCR*input*sigma"] and model.params["TCnet.connectivity"].shape == (4, 4)
+    model.run()
+    whole = {name: model[name].copy() for name in ("r_mean_EXC", "r_mean_INH")}
+    assert whole["r_mean_EXC"].shape == (4, 2000) and np.all(np.isfinite(whole["r_mean_EXC"]))
+    assert np.std(np.diff(whole["r_mean_EXC"][0])) > 0  # noisy
+    model.run(chunkwise=True, chunksize=333, append_outputs=True)
+    for name, arr in whole.items():
+        np.testing.assert_array_equal(model[name], arr)
+    again = _thalamocortical(seed=7)
+    again.run()
+    np.testing.assert_array_equal(again.r_mean_EXC, whole["r_mean_EXC"])
+    other = _thalamocortical(seed=8)
+    other.run()
+    assert not np.array_equal(other.r_mean_EXC, whole["r_mean_EXC"])
+    # the thalamus feeds the cortex: without its efferent weights the cortical output changes
+    model.params["TCnet.connectivity"] = np.where(np.arange(4) == 3, 0.0, model.params["TCnet.connectivity"])
+    model.run()
+    assert not np.array_equal(model.r_mean_EXC[:3], whole["r_mean_EXC"][:3])
+
+
+class GuardedMass(NeuralMass):
+    """``dx/dt = x / q`` only where ``q > 0`` (else ``-x``): the division must stay behind its guard."""
+
+    name = "guarded"
+    label = "GDmass"
+    mass_type = EXC
+    num_state_variables = 1
+    num_noise_variables = 1
+    state_variable_names = ["x"]
+    coupling_variables = {0: "x"}
+    required_params = ["q"]
+    _noise_input = [ZeroInput()]
+
+    def __init__(self):
+        super().__init__({"q": 0.0})
+
+    def _derivatives(self, coupling_variables):
+        (x,) = self._unwrap_state_vector()
+        q = self.params["q"]
+        return [se.Piecewise((x / q, se.Gt(q, 0)), (-x, True)) + system_input(self.noise_input_idx[0])]
+
+
+class GuardedNode(Node):
+    name = "guarded node"
+    label = "GDnode"
+    default_output = "x"
+    output_vars = ["x"]
+
+    def __init__(self):
+        mass = GuardedMass()
+        mass.index = 0
+        super().__init__([mass])
+
+    def _sync(self):
+        return []
+
+
+def test_piecewise_guard_is_kept():
+    """The kernel computes parameter-only terms once per run, but never moves one out of a Piecewise branch."""
+    model = MultiModel.init_node(GuardedNode())
+    model.params["duration"] = 10.0
+    model.model_instance.initial_state = [1.0]
+    model.run()  # q = 0: 1 / q must not be evaluated
+    np.testing.assert_allclose(model.x[0, -1], 0.9**100, rtol=1e-12)

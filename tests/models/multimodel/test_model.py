@@ -222,3 +222,62 @@ def test_missing_extra_gives_one_clear_error(monkeypatch):
     monkeypatch.setitem(sys.modules, "symengine", None)
     with pytest.raises(ImportError, match=r"neurolib\[multimodel\]"):
         importlib.import_module("neurolib.models.multimodel")
+
+
+def test_bad_input_errors_name_the_culprit(net4):
+    """Each bad input of check 5 raises an error naming it: a missing mass parameter, a coupling nobody provides,
+    a connectivity of the wrong shape, an unknown backend, a misspelt parameter path."""
+    from neurolib.errors import ParameterKeyError
+    from neurolib.models.multimodel.builder.hopf import HOPF_DEFAULT_PARAMS, HopfMass
+
+    with pytest.raises(KeyError, match="'w'"):
+        HopfMass(params={k: v for k, v in HOPF_DEFAULT_PARAMS.items() if k != "w"})
+
+    class Uncoupled(HopfNetwork):  # its masses need network_x, but this network defines no coupling at all
+        sync_variables = []
+        default_coupling = {}
+
+        def _sync(self):
+            return [entry for node in self for entry in node._sync()]
+
+    model = MultiModel(Uncoupled(*net4))
+    model.params["duration"] = 1.0
+    with pytest.raises(ParameterKeyError, match="network_x"):
+        model.run()
+
+    C, D = net4
+    with pytest.raises(ValueError, match=r"'connectivity' must have shape \(4, 4\), got \(4, 3\)"):
+        HopfNetwork(C[:, :3], D)
+    model = MultiModel(HopfNetwork(C, D))
+    model.params["duration"] = 1.0
+    model.params["HopfNet.connectivity"] = np.ones((3, 3))
+    with pytest.raises(ValueError, match="'connectivity' must have shape"):
+        model.run()
+    model.params["HopfNet.connectivity"] = C
+
+    model.params["backend"] = "rk4"
+    with pytest.raises(ValueError, match="Unknown backend 'rk4'"):
+        model.run()
+    model.params["backend"] = "numba"
+
+    model.params["HopfNet.HopfNode_2.HopfMass_0.x_ex"] = 0.3
+    with pytest.raises(ParameterKeyError, match=r"'HopfNet.HopfNode_2.HopfMass_0.x_ex' .*HopfMass_0.x_ext'"):
+        model.run()
+    del model.params["HopfNet.HopfNode_2.HopfMass_0.x_ex"]
+    model.params["HopfNet.HopfNode_7.HopfMass_0.w"] = 0.3  # no node 7
+    with pytest.raises(KeyError, match="HopfNode_7"):
+        model.run()
+    del model.params["HopfNet.HopfNode_7.HopfMass_0.w"]
+    model.run()
+
+
+def test_ou_inputs_equal_the_process_arrays():
+    """The runs generate OU inputs without scipy; the numbers are those of ``OrnsteinUhlenbeckProcess.as_array``."""
+    from neurolib.models.multimodel._runs import _ou_column
+
+    for mu, sigma, tau, seed, duration, dt in [(0.4, 0.1, 5.0, 3, 100.0, 0.1), (0.0, 0.2, 0.7, 9, 33.3, 0.05)]:
+        process = OrnsteinUhlenbeckProcess(mu, sigma, tau, seed=seed)
+        expected = process.as_array(duration, dt)[0]
+        column = np.empty(len(expected))
+        _ou_column(process, duration, dt, len(expected), column)
+        np.testing.assert_array_equal(column, expected)

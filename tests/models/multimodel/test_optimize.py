@@ -56,3 +56,50 @@ def test_evolution_with_star_parameters(wc_model, tmp_path, monkeypatch):
     population = evolution.dfPop()
     assert len(population) == 4 and population["*EXC*ext_drive"].between(0.0, 2.0).all()
     assert set(np.round(population["*EXC*ext_drive"], 12)) <= set(np.round(seen, 12))
+
+
+def _search_results(model, ncores, path):
+    space = ParameterSpace({"*EXC*ext_drive": [0.5, 1.0, 1.5], "*INH*tau|input": [3.0, 5.0]}, allow_star_notation=True)
+    search = BoxSearch(model=model, parameterSpace=space, filename=str(path), ncores=ncores, progress=False)
+    search.run()
+    search.loadResults()
+    return search
+
+
+def test_boxsearch_serial_equals_two_cores(wc_model, tmp_path):
+    serial = _search_results(wc_model, 1, tmp_path / "serial.hdf")
+    parallel = _search_results(wc_model, 2, tmp_path / "parallel.hdf")
+    assert len(serial.results) == len(parallel.results) == 6
+    assert serial.dfResults.iloc[:, :2].equals(parallel.dfResults.iloc[:, :2])
+    for i in range(6):
+        np.testing.assert_array_equal(serial.results[i]["q_mean_EXC"], parallel.results[i]["q_mean_EXC"])
+
+
+_EVOLUTIONS = {}
+
+
+def _fitness(traj):
+    """Module level (and the evolution in a global) so that forked workers can run it."""
+    model = _EVOLUTIONS["current"].getModelFromTraj(traj)
+    model.run()
+    return (-abs(float(model.output[0, -500:].mean()) - 0.2),), {}
+
+
+def _evolve(model, ncores, name):
+    space = ParameterSpace({"*EXC*ext_drive": [0.0, 2.0], "*INH*tau|input": [3.0, 5.0]}, allow_star_notation=True)
+    evolution = Evolution(
+        _fitness, space, weightList=[1.0], model=model, POP_INIT_SIZE=6, POP_SIZE=4, NGEN=2,
+        filename=name, ncores=ncores, seed=11, progress=False,
+    )  # fmt: skip
+    _EVOLUTIONS["current"] = evolution
+    evolution.run()
+    return evolution
+
+
+def test_evolution_serial_equals_two_cores(wc_model, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    serial = _evolve(wc_model, 1, "serial.hdf").dfEvolution()
+    parallel = _evolve(wc_model, 2, "parallel.hdf").dfEvolution()
+    assert len(serial) >= 6
+    cols = ["*EXC*ext_drive", "*INH*tau|input", "score"]
+    np.testing.assert_array_equal(serial[cols].to_numpy(float), parallel[cols].to_numpy(float))

@@ -59,8 +59,46 @@ def _table_lookup(current_mu, current_sigma, sigma_range, mu_range, d_sigma, d_m
 
 @njit(cache=True)
 def table_lookup(mu, sigma, mu_vals, sigma_vals, table):
-    """The numba callback: ``table`` (rows mu, columns sigma) at ``mu`` (mV/ms) and ``sigma`` (mV/sqrt(ms))."""
-    return _table_lookup(mu, sigma, sigma_vals, mu_vals, sigma_vals[1] - sigma_vals[0], mu_vals[1] - mu_vals[0], table)
+    """The numba callback: ``table`` (rows mu, columns sigma) at ``mu`` (mV/ms) and ``sigma`` (mV/sqrt(ms)).
+
+    The same cells, fractions and sums as :func:`_table_lookup` (bit for bit), written for the kernels, which call it
+    for every mass at every step: every branch is plain arithmetic on values loaded up front, so the compiler turns
+    the branches into selects (nodes in different table regions cost no mispredicted branches). The exact edge test
+    of the original (a value against the last grid point) is only needed in the last cell.
+    """
+    ns, nm = sigma_vals.shape[0], mu_vals.shape[0]
+    s0, m0 = sigma_vals[0], mu_vals[0]
+    s_last, m_last = sigma_vals[ns - 1], mu_vals[nm - 1]
+    qs = (sigma - s0) / (sigma_vals[1] - s0)
+    qm = (mu - m0) / (mu_vals[1] - m0)
+    if not (qs >= 0.0):  # NaN or below the grid
+        j, fx = 0, 0.0
+    elif qs < ns - 2:
+        j = int(qs)  # q >= 0: int() is the floor
+        fx = qs - j
+    elif sigma >= s_last:
+        j, fx = ns - 2, 1.0
+    else:
+        j = ns - 2
+        fx = qs - j
+    if qm != qm:
+        m, fy = 0, mu
+    elif qm < 0.0:
+        m, fy = 0, 0.0
+    elif qm < nm - 2:
+        m = int(qm)
+        fy = qm - m
+    elif mu >= m_last:
+        m, fy = nm - 2, 1.0
+    else:
+        m = nm - 2
+        fy = qm - m
+    return (
+        table[m, j] * (1.0 - fx) * (1.0 - fy)
+        + table[m, j + 1] * fx * (1.0 - fy)
+        + table[m + 1, j] * (1.0 - fx) * fy
+        + table[m + 1, j + 1] * fx * fy
+    )
 
 
 @functools.lru_cache(maxsize=8)

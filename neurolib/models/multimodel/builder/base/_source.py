@@ -23,31 +23,50 @@ import numpy as np
 from numba import njit
 {imports}
 
-N_STATE, N_INPUTS, N_HELPERS = {n_state}, {n_inputs}, {n_helpers}
+N_STATE, N_INPUTS, N_HELPERS, KF = {n_state}, {n_inputs}, {n_helpers}, {kf}
 
 
 @njit(cache={cache}, nogil=True)
-def integrate(Y, i0, i1, dt, t0, P, D, U, row0, CP, CW, CS, CL, CO{node_args}{tables}):
-    """Euler steps writing rows i0 .. i1-1 of Y (time, variable), history first; step i reads inputs U[row0 + i - i0].
-    Network couplings q read connections CP[q] .. CP[q + 1] - 1 (weight CW, source CS, delay CL, own variable CO)."""
+def integrate(Y, i0, i1, dt, t0, P, D, U, row0, KR, X, x0, CP, CW, CS, CL, CO, SRC{node_args}{tables}):
+    """Euler steps writing rows i0 .. i1-1 of Y (time, variable), history first; step i reads inputs U[row0 + i - i0]
+    and copies the variables KR of its new state into column x0 + i - i0 of X.
+    Network couplings: row q of the connection tables sums connections CP[2 q] .. CP[2 q + 2] - 1 (weights CW[c, j]
+    of the fused sums j, source SRC[CS[c]], delay CL[c] steps, own variable CO[q]); of an additive sum, the
+    connections CP[2 q] .. CP[2 q + 1] - 1 are "far" (delay >= KF - 1 steps) and are summed for KF steps at once
+    from a ring buffer G of the sources (written twice, at r and r + R, so that KF consecutive times are contiguous)."""
 {param_lines}
 {delay_loads}
+{pre_lines}
     H = np.zeros(max(N_HELPERS, 1))
+    R = 1
+    while R < i0 + KF + 1:
+        R *= 2
+    mask = R - 1
+    OFF = R * (1 + (i0 + KF) // R) * 4  # a multiple of R: slots of negative step numbers stay >= 0
+    G = np.empty((max(SRC.shape[0], 1), 2 * R))
+    for h in range(i0):
+        slot = (row0 + h - i0 + OFF) & mask
+        for s in range(SRC.shape[0]):
+            G[s, slot] = Y[h, SRC[s]]
+            G[s, slot + R] = Y[h, SRC[s]]
+    F = np.zeros((max(CO.shape[0], 1), KF, CW.shape[1]))
     for i in range(i0, i1):
         im1 = i - 1
         k = row0 + i - i0
+        kk = (i - i0) % KF
 {time_line}{y_lines}
 {input_lines}
+{far_lines}
 {coupling_lines}
 {helper_lines}
 {node_lines}
+        slot = (k + OFF) & mask
+        for s in range(SRC.shape[0]):
+            G[s, slot] = Y[i, SRC[s]]
+            G[s, slot + R] = Y[i, SRC[s]]
+        for j in range(KR.shape[0]):
+            X[j, x0 + i - i0] = Y[i, KR[j]]
 '''
-
-_LOOP = {
-    "additive": "acc += CW[c] * Y[im1 - CL[c], CS[c]]",
-    "diffusive": "acc += CW[c] * (Y[im1 - CL[c], CS[c]] - own)",
-    "multiplicative": "acc += CW[c] * Y[im1 - CL[c], CS[c]] * own",
-}
 
 
 @dataclass
@@ -59,6 +78,7 @@ class Source:
     namespace: dict  # the callbacks by their code names (for a module that is not importable)
     delay_exprs: list  # delays (ms) of the delayed reads printed with absolute indices, in D order
     groups: list  # coupling plans computed by loops, in order
+    fused: list  # plans (indices into groups) computed by one loop, in the order of the connection tables
     helper_slots: dict  # helper name -> index in H
     templates: list = field(default_factory=list)
 
@@ -102,15 +122,65 @@ def _valid_plans(system):
     ]
 
 
-def _coupling_lines(groups, slots):
-    """Loops computing the planned couplings into H."""
-    lines = []
-    for plan in groups:
-        base, n = slots[str(plan.definitions[0][0])], len(plan.definitions)
-        lines += [f"for q in range({base}, {base + n}):", "    acc = 0.0"]
-        if plan.kind != "additive":
+def _structure(plan):
+    """What a coupling loop depends on besides the weights: kind, own variables, sources and delays of every row."""
+    rows = tuple(tuple((source, str(delay)) for _, source, delay in row) for row in plan.rows)
+    return plan.kind, tuple(plan.own), rows
+
+
+def fuse(groups):
+    """Plans with the same structure (e.g. a sum with C and one with C squared over the same delayed variables) as
+    lists of plan indices: one loop reads each delayed value once for all of them."""
+    found = {}
+    for g, plan in enumerate(groups):
+        found.setdefault(_structure(plan), []).append(g)
+    return list(found.values())
+
+
+KF = 8  # steps whose far sums (connections delayed by >= KF - 1 steps) are computed together
+
+
+def _far_lines(groups, fused):
+    """At the first step of every KF-step block: the far part of the additive sums for the KF steps of the block
+    (KF running sums per fused plan, over KF contiguous values of the ring buffer), into F."""
+    lines, first = [], 0
+    for members in fused:
+        plans = [groups[g] for g in members]
+        n, m = len(plans[0].definitions), len(plans)
+        if plans[0].kind == "additive":
+            lines += [f"for r in range({n}):", f"    q = {first} + r"]
+            lines += [f"    a{j}_{t} = 0.0" for j in range(m) for t in range(KF)]
+            lines += ["    for c in range(CP[2 * q], CP[2 * q + 1]):", "        s0 = (k - 1 - CL[c] + OFF) & mask"]
+            lines += ["        o = CS[c]"]
+            for j in range(m):
+                lines.append(f"        fw{j} = CW[c, {j}]")
+                lines += [f"        a{j}_{t} += fw{j} * G[o, s0 + {t}]" for t in range(KF)]
+            lines += [f"    F[q, {t}, {j}] = a{j}_{t}" for j in range(m) for t in range(KF)]
+        first += n
+    if not lines:
+        return []
+    return ["if kk == 0:"] + ["    " + line for line in lines]
+
+
+def _coupling_lines(groups, fused, slots):
+    """Loops computing the planned couplings into H: per fused set of plans, one loop over the target rows and their
+    (near) connections with one sum per plan (column j of ``CW``), plus the far part of additive sums (F)."""
+    lines, first = [], 0
+    for members in fused:
+        plans = [groups[g] for g in members]
+        kind, n = plans[0].kind, len(plans[0].definitions)
+        bases = [slots[str(plan.definitions[0][0])] for plan in plans]
+        lines += [f"for r in range({n}):", f"    q = {first} + r"]
+        lines += [f"    a{j} = 0.0" for j in range(len(plans))]
+        if kind != "additive":
             lines.append("    own = Y[im1, CO[q]]")
-        lines += ["    for c in range(CP[q], CP[q + 1]):", f"        {_LOOP[plan.kind]}", "    H[q] = acc"]
+        start = "CP[2 * q + 1]" if kind == "additive" else "CP[2 * q]"
+        lines += [f"    for c in range({start}, CP[2 * q + 2]):", "        x = Y[im1 - CL[c], SRC[CS[c]]]"]
+        term = {"additive": "x", "diffusive": "(x - own)", "multiplicative": "x * own"}[kind]
+        lines += [f"        a{j} += CW[c, {j}] * {term}" for j in range(len(plans))]
+        far = " + F[q, kk, {j}]" if kind == "additive" else ""
+        lines += [f"    H[{base} + r] = a{j}{far.format(j=j)}" for j, base in enumerate(bases)]
+        first += n
     return lines
 
 
@@ -153,6 +223,7 @@ def generate(instance, system, callbacks, params):
     """
     codes, tables, imports, importable = _callback_codes(callbacks)
     groups = _valid_plans(system)
+    fused = fuse(groups)
     slots = {}
     for plan in groups:
         for sym, _ in plan.definitions:
@@ -168,12 +239,13 @@ def generate(instance, system, callbacks, params):
     names.update({name: f"H[{k}]" for name, k in slots.items()})
     printer = Printer(names, codes)
     helper_lines = [f"{names[name]} = {printer(expr)}" for name, expr in others]
-    node_args, node_lines, templates = "", [], []
+    node_args, node_lines, templates, pre_lines = "", [], [], []
     if forms is not None:
         templates = _templates.templates(forms, codes)
         for g, template in enumerate(templates):
             node_args += f", TI{g}, TP{g}, TD{g}, TH{g}, TC{g}"
             node_lines += _templates.loop_lines(g, template)
+            pre_lines += _templates.pre_loop_lines(g, template)
     else:
         local = {name: f"h{k}" for k, (name, _) in enumerate(needed) if name in node_helper_names}
         names.update(local)
@@ -193,13 +265,16 @@ def generate(instance, system, callbacks, params):
         node_args=node_args,
         tables="".join(f", A{k}" for k in range(len(tables))),
         param_lines=_indent([f"p{k} = P[{k}]" for k in used_params], 4),
+        pre_lines=_indent(pre_lines, 4),
         delay_loads=_indent([f"d{m} = D[{m}]" for m in range(len(printer.delay_exprs))], 4),
         time_line="        t = t0 + (i - i0) * dt\n" if uses_t else "",
         y_lines=_indent([f"y{k} = Y[im1, {k}]" for k in sorted(printer.used_y)], 8),
         input_lines=_indent([f"u{c} = U[k, {c}]" for c in sorted(printer.used_inputs)], 8),
-        coupling_lines=_indent(_coupling_lines(groups, slots), 8),
+        coupling_lines=_indent(_coupling_lines(groups, fused, slots), 8),
+        far_lines=_indent(_far_lines(groups, fused), 8),
+        kf=KF,
         helper_lines=_indent(helper_lines, 8),
         node_lines=_indent(node_lines, 8),
     )
     namespace = {codes[name][0]: callbacks[name][0] for name in callbacks}
-    return Source(text, importable, namespace, printer.delay_exprs, groups, slots, templates)
+    return Source(text, importable, namespace, printer.delay_exprs, groups, fused, slots, templates)

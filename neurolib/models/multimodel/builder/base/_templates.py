@@ -131,8 +131,92 @@ def node_forms(instance, system, global_helpers):
     return forms
 
 
+_ATOM, _CSE, _PRE = "ATOM__", "CSE__", "PRE__"
+
+
+def _state_atoms(exprs):
+    """The state and input reads of ``exprs`` (``current_y``/``past_y``), sorted by text."""
+    found = {}
+    for expr in exprs:
+        for f in se.sympify(expr).atoms(se.FunctionSymbol):
+            if str(f.get_name()) in ("current_y", "past_y"):
+                found[str(f)] = f
+    return [found[key] for key in sorted(found)]
+
+
+def _is_invariant(expr, invariant):
+    """Whether ``expr`` is a computation (not a bare symbol or number) of per-node constants only."""
+    if expr.is_Number or expr.is_Symbol:
+        return False
+    free = expr.free_symbols
+    return bool(free) and all(s.name in invariant for s in free) and not expr.atoms(se.FunctionSymbol)
+
+
+def _hoist(expr, invariant, pre, seen):
+    """``expr`` with its maximal subexpressions of per-node constants replaced by ``PRE__`` symbols (their
+    definitions appended to ``pre``); in sums and products the constant terms are gathered first."""
+    if _is_invariant(expr, invariant):
+        key = str(expr)
+        if key not in seen:
+            seen[key] = se.Symbol(f"{_PRE}{len(pre)}")
+            pre.append((seen[key], expr))
+            invariant.add(seen[key].name)
+        return seen[key]
+    kind = type(expr).__name__
+    if kind in ("Add", "Mul"):
+        args = list(expr.args)
+        const = [a for a in args if (a.is_Symbol and a.name in invariant) or _is_invariant(a, invariant)]
+        rest = [_hoist(a, invariant, pre, seen) for a in args if not any(a is c for c in const)]
+        if len(const) > 1 or (const and not const[0].is_Symbol):
+            joined = se.Add(*const) if kind == "Add" else se.Mul(*const)
+            rest.append(_hoist(joined, invariant, pre, seen) if not joined.is_Symbol else joined)
+        else:
+            rest += const
+        return se.Add(*rest) if kind == "Add" else se.Mul(*rest)
+    if kind == "Pow":
+        base, exponent = expr.args
+        return se.Pow(_hoist(base, invariant, pre, seen), _hoist(exponent, invariant, pre, seen))
+    if kind == "FunctionSymbol" or not expr.args:
+        if kind == "FunctionSymbol":
+            new = [_hoist(a, invariant, pre, seen) for a in expr.args]
+            if all(a is b for a, b in zip(new, expr.args)):
+                return expr
+            return expr.xreplace({a: b for a, b in zip(expr.args, new) if a is not b})
+        return expr
+    try:
+        return expr.func(*[_hoist(a, invariant, pre, seen) for a in expr.args])
+    except (TypeError, ValueError, RuntimeError):
+        return expr
+
+
+def _canonical_order(definitions, users, prefix):
+    """``definitions`` ``[(symbol, expression)]`` renamed ``prefix0, prefix1, ...`` in an order that depends only on
+    the expressions (``symengine.cse`` numbers them in an order that varies between equal inputs), and ``users``
+    rewritten with the new names. Each step names, among the definitions whose dependencies are named, the one
+    with the smallest text."""
+    pending = {sym.name: (sym, e) for sym, e in definitions}
+    rename, ordered = {}, []
+    while pending:
+        ready = []
+        for name, (_sym, e) in pending.items():
+            if not any(s.name in pending for s in e.free_symbols):
+                ready.append((str(e.xreplace(rename)), name))
+        text, name = min(ready)
+        sym, e = pending.pop(name)
+        new = se.Symbol(f"{prefix}{len(ordered)}")
+        ordered.append((new, e.xreplace(rename)))
+        rename[sym] = new
+    return ordered, [e.xreplace(rename) for e in users]
+
+
 def _body(form, callbacks):
-    """Loop body of a template (source lines) and the printer that made it."""
+    """Loop body of a template (source lines), the lines computing its per-node constants before the time loop,
+    and the printer that made the body.
+
+    Reads of the state and the inputs are made opaque symbols, then common subexpressions are computed once
+    (``symengine.cse``: e.g. the input sigma that every table lookup of a mass needs) and every subexpression of
+    the node's parameters alone (divisions by time constants, squared weights) is computed once per run.
+    """
     params = sorted(form.params)
     net = sorted(form.net)
     helpers = order_helpers(form.helpers, form.derivatives)
@@ -140,13 +224,48 @@ def _body(form, callbacks):
     names.update({name: f"v{j}" for j, name in enumerate(net)})
     names.update({name: f"l{j}" for j, (name, _) in enumerate(helpers)})
     printer = Printer(names, callbacks, current="y{k}", past="Y[im1 - e{m}, b + {k}]", inputs="u{c}")
-    helper_lines = [f"{names[name]} = {printer(expr)}" for name, expr in helpers]
-    updates = []
-    for k, expr in enumerate(form.derivatives):
+    inlined = {}
+    for name, e in helpers:  # ordered: a definition uses only helpers defined before it
+        inlined[se.Symbol(name)] = se.sympify(e).xreplace(inlined)
+    exprs = [se.sympify(e).xreplace(inlined) for e in form.derivatives]
+    atoms = {}
+    for j, f in enumerate(_state_atoms(exprs)):
+        atoms[f] = se.Symbol(f"{_ATOM}{j}")
+        names[atoms[f].name] = printer(f)
+    exprs = [e.xreplace(atoms) for e in exprs]
+    if any("Piecewise" in str(e) for e in exprs):
+        # a branch may guard a computation (x / q only where q != 0): nothing is moved out of it
+        body = [f"{names[name]} = {printer(e)}" for name, e in helpers]
+        for k, expr in enumerate(form.derivatives):
+            printer.used_y.add(k)
+            body.append(f"Y[i, b + {k}] = y{k} + dt * {printer(expr)}")
+        printer.pre = ([], [], 0)
+        return body, printer, params, net
+    replacements, reduced = se.cse(exprs)
+    replacements, reduced = _canonical_order(replacements, reduced, _CSE)
+    invariant = set(params)
+    pre, seen, common = [], {}, []  # the PRE__ names are renumbered below
+    for sym, e in replacements:
+        if _is_invariant(e, invariant):
+            pre.append((sym, e))
+            invariant.add(sym.name)
+        else:
+            common.append((sym, _hoist(e, invariant, pre, seen)))
+    reduced = [_hoist(e, invariant, pre, seen) for e in reduced]
+    pre, tail = _canonical_order(pre, [e for _, e in common] + reduced, "PREC__")
+    common = [(sym, e) for (sym, _), e in zip(common, tail[: len(common)])]
+    reduced = tail[len(common) :]
+    names.update({sym.name: f"c{j}" for j, (sym, _) in enumerate(common)})
+    names.update({sym.name: f"w{j}" for j, (sym, _) in enumerate(pre)})
+    pre_printer = Printer(names, callbacks)
+    pre_lines = [f"w{j} = {pre_printer(e)}" for j, (_, e) in enumerate(pre)]
+    pre_params = sorted(int(names[n][1:]) for n in pre_printer.used_names if names[n].startswith("q"))
+    body = [f"c{j} = {printer(e)}" for j, (_, e) in enumerate(common)]
+    for k, expr in enumerate(reduced):
         printer.used_y.add(k)
-        updates.append(f"Y[i, b + {k}] = y{k} + dt * {printer(expr)}")
-    lines = helper_lines + updates
-    return lines, printer, params, net
+        body.append(f"Y[i, b + {k}] = y{k} + dt * {printer(expr)}")
+    printer.pre = (pre_lines, pre_params, len(pre))
+    return body, printer, params, net
 
 
 @dataclass
@@ -163,15 +282,26 @@ class Template:
     used_params: list
     used_net: list
     uses_t: bool
+    pre_lines: list = field(default_factory=list)  # per-node constants w0, w1, ... (before the time loop)
+    pre_params: list = field(default_factory=list)
+    n_pre: int = 0
     forms: list = field(default_factory=list)
 
 
 def templates(forms, callbacks):
     """Group node forms by their loop body; returns the list of :class:`Template`."""
-    found = {}
+    found, bodies = {}, {}
     for form in forms:
-        lines, printer, params, net = _body(form, callbacks)
-        key = "\n".join(lines) + "|" + ",".join(params) + "|" + ",".join(net)
+        same = (  # nodes with equal node-relative equations get equal bodies: made once (cse is slow)
+            tuple(str(e) for e in form.derivatives),
+            tuple((str(name), str(e)) for name, e in form.helpers),
+            tuple(sorted(form.params)),
+            tuple(sorted(form.net)),
+        )
+        if same not in bodies:
+            bodies[same] = _body(form, callbacks)
+        lines, printer, params, net = bodies[same]
+        key = "\n".join(lines + printer.pre[0]) + "|" + ",".join(params) + "|" + ",".join(net)
         if key not in found:
             found[key] = Template(
                 lines,
@@ -184,6 +314,7 @@ def templates(forms, callbacks):
                 sorted(int(printer.names[n][1:]) for n in printer.used_names if printer.names[n].startswith("q")),
                 sorted(int(printer.names[n][1:]) for n in printer.used_names if printer.names[n].startswith("v")),
                 printer.uses_t,
+                *printer.pre,
             )
         found[key].forms.append(form)
     return list(found.values())
@@ -194,10 +325,23 @@ def loop_lines(g, template):
     lines = [f"for r in range(TI{g}.shape[0]):", f"    b = TI{g}[r]"]
     lines += [f"    q{j} = P[TP{g}[r, {j}]]" for j in template.used_params]
     lines += [f"    e{m} = TD{g}[r, {m}]" for m in range(len(template.delays))]
+    lines += [f"    w{j} = W{g}[r, {j}]" for j in range(template.n_pre)]
     lines += [f"    v{j} = H[TH{g}[r, {j}]]" for j in template.used_net]
     lines += [f"    u{c} = U[k, TC{g}[r, {c}]]" for c in template.used_inputs]
     lines += [f"    y{k} = Y[im1, b + {k}]" for k in template.used_y]
     lines += ["    " + line for line in template.lines]
+    return lines
+
+
+def pre_loop_lines(g, template):
+    """Source lines (indentation 4, before the time loop) computing template ``g``'s per-node constants ``W{g}``."""
+    lines = [f"W{g} = np.empty((TI{g}.shape[0], {max(template.n_pre, 1)}))"]
+    if not template.n_pre:
+        return lines
+    lines += [f"for r in range(TI{g}.shape[0]):"]
+    lines += [f"    q{j} = P[TP{g}[r, {j}]]" for j in template.pre_params]
+    lines += ["    " + line for line in template.pre_lines]
+    lines += [f"    W{g}[r, {j}] = w{j}" for j in range(template.n_pre)]
     return lines
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import symengine as se
+from numba import njit
 
 from neurolib._core._loop import cache_dir
 from neurolib.errors import ParameterError
@@ -123,6 +124,17 @@ def load(source, importable, namespace):
     return module
 
 
+_NO_ROWS = np.zeros((0, 1))
+
+
+@njit(cache=True, nogil=True)
+def _shift(Y, S, m):
+    """Move the last ``S`` of the ``S + m`` rows of ``Y`` to its start (the history of the next block)."""
+    for h in range(S):
+        for v in range(Y.shape[1]):
+            Y[h, v] = Y[m + h, v]
+
+
 class NumbaBackend:
     """Compiles and runs a node's or network's equations with forward Euler (see the module docstring)."""
 
@@ -214,31 +226,93 @@ class NumbaBackend:
         U = np.ascontiguousarray(inputs, dtype=float)
         if U.shape[1] == 0:
             U = np.zeros((max(steps, 1), 1))
-        kernel.module.integrate(Y, S, S + steps, float(dt), float(t0), P, D, U, 0, *couplings, *nodes, *tables)
+        none = np.zeros(0, dtype=np.int64)
+        kernel.module.integrate(
+            Y, S, S + steps, float(dt), float(t0), P, D, U, 0, none, _NO_ROWS, 0, *couplings, *nodes, *tables
+        )
         return Y
+
+    def integrate_rows(self, instance, history, inputs, row0, steps, dt, t0, args, rows):
+        """Integrate ``steps`` Euler steps after ``history`` in blocks, keeping only the variables ``rows``.
+
+        The history buffer holds ``S`` rows plus one block (a few times S), so that it stays in the cache and memory
+        does not grow with the run. ``inputs`` is ``(channels, steps of the run)``: step ``j`` reads column
+        ``row0 + j`` (each block's columns are transposed for the kernel). The kernel writes the kept variables of
+        every step into the output directly.
+
+        Returns
+        -------
+        X : ndarray
+            ``(len(rows), steps)``: the kept variables after every step.
+        last : ndarray
+            ``(num_state_variables, S)``: the last ``S`` states (the delay history of the next run), oldest first.
+        """
+        kernel = self.prepare(instance)
+        P, D, couplings, nodes, tables = args
+        S, n = history.shape
+        if max_lag(args) >= S:
+            raise ParameterError(f"{instance.name}: a delay of {max_lag(args)} steps needs more than {S} history rows.")
+        channels = inputs.shape[0]
+        block = int(max(1, min(steps, max(4 * S, 512))))
+        Y = np.empty((S + block, n))
+        Y[:S] = history
+        rows = np.asarray(rows, dtype=np.int64)
+        X = np.empty((len(rows), steps))
+        done = 0
+        while done < steps:
+            m = min(block, steps - done)
+            if channels:  # this block's inputs as (steps, channels): the kernel reads one row per step
+                U = np.ascontiguousarray(inputs[:, row0 + done : row0 + done + m].T, dtype=float)
+            else:
+                U = np.zeros((m, 1))
+            kernel.module.integrate(
+                Y, S, S + m, float(dt), float(t0 + done * dt), P, D, U, 0, rows, X, done,
+                *couplings, *nodes, *tables,
+            )  # fmt: skip
+            _shift(Y, S, m)
+            done += m
+        return X, np.ascontiguousarray(Y[:S].T)
 
 
 def _connection_tables(kernel, weights, lags):
-    """``(CP, CW, CS, CL, CO)``: connection ranges per planned coupling, weights, sources, lags (steps), own
-    variables; connections with weight 0 are left out."""
-    ptr, w_out, src_out, lag_out, own_out = [0], [], [], [], []
-    k = 0
-    for plan in kernel.source.groups:
-        for row, own in zip(plan.rows, plan.own):
+    """``(CP, CW, CS, CL, CO, SRC)`` of the fused coupling plans: per target row q the far connections
+    ``CP[2 q] .. CP[2 q + 1] - 1`` (additive sums, delay >= KF - 1 steps) and the others up to ``CP[2 q + 2] - 1``,
+    each in the plans' order; weights (connection, plan of the fused set), source (index into SRC, the state indices
+    of the sources), lag (steps); own variable per row. Connections whose weights are all 0 are left out."""
+    groups = kernel.source.groups
+    offsets, k = [], 0
+    for plan in groups:  # position of each plan's first connection in weights / lags
+        offsets.append(k)
+        k += sum(len(row) for row in plan.rows)
+    width = max((len(members) for members in kernel.source.fused), default=1)
+    ptr, w_out, src_out, lag_out, own_out, sources = [0], [], [], [], [], {}
+    for members in kernel.source.fused:
+        first = groups[members[0]]
+        additive = first.kind == "additive"
+        pos = 0
+        for row, own in zip(first.rows, first.own):
+            far, near = [], []
             for _, source, _ in row:
-                if weights[k] != 0.0:
-                    w_out.append(weights[k])
-                    src_out.append(source)
-                    lag_out.append(lags[k])
-                k += 1
-            ptr.append(len(w_out))
+                w = [weights[offsets[g] + pos] for g in members]
+                if any(v != 0.0 for v in w):
+                    lag = int(lags[offsets[members[0]] + pos])
+                    entry = (w + [0.0] * (width - len(w)), sources.setdefault(source, len(sources)), lag)
+                    (far if additive and lag >= _source.KF - 1 else near).append(entry)
+                pos += 1
+            for part in (far, near):
+                for w, src, lag in part:
+                    w_out.append(w)
+                    src_out.append(src)
+                    lag_out.append(lag)
+                ptr.append(len(w_out))
             own_out.append(own)
 
     def ints(values):
         return np.array(values if values else [0], dtype=np.int64)
 
-    weights_out = np.array(w_out if w_out else [0.0], dtype=float)
-    return np.array(ptr, dtype=np.int64), weights_out, ints(src_out), ints(lag_out), ints(own_out)
+    weights_out = np.array(w_out if w_out else [[0.0] * width], dtype=float).reshape(-1, width)
+    SRC = np.array(list(sources), dtype=np.int64)
+    return np.array(ptr, dtype=np.int64), weights_out, ints(src_out), ints(lag_out), ints(own_out), SRC
 
 
 def max_lag(args):
