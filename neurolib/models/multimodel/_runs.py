@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -53,6 +54,15 @@ def _ou_recursion(x0, drive, a, out):
         out[0] = y
     for i in range(1, n):
         y = drive[i - 1] + a * y
+        out[i] = y
+
+
+@njit(cache=True, nogil=True)
+def _ou_steps(y, xi, const, scale, a, out):
+    """``out[i] = (const + scale xi[i]) + a out[i - 1]`` with ``out[-1] = y``: :func:`_ou_recursion` with the drive
+    ``const + scale * xi`` made on the fly (the same operations in the same order, without two temporary arrays)."""
+    for i in range(out.shape[0]):
+        y = (const + scale * xi[i]) + a * y
         out[i] = y
 
 
@@ -115,6 +125,91 @@ def process_arrays(model, duration, dt, T):
     return out
 
 
+class NoiseStream:
+    """The OU inputs of a run made in a background thread, a chunk of steps of every channel at a time, while the
+    kernel integrates the steps already made (the kernel and numpy's generators release the GIL).
+
+    Each channel's generator draws its numbers in the same order as :func:`_ou_column` (the uniform start value,
+    then the normals of all steps: numpy's ``Generator`` gives the same stream in pieces as in one call) and the
+    drive and the recursion are the same arithmetic, so ``out`` is bit for bit what :func:`process_arrays` makes.
+    """
+
+    VALUES = 1 << 18  # numbers per chunk (all channels): a chunk stays in the cache while it is written
+
+    def __init__(self, model, dt, T):
+        seed = model.params.get("seed")
+        processes = model.model_instance.noise_input
+        # (channels, T) view of a (T, channels) array: the kernel reads a block of steps of it without a copy
+        self.out = np.zeros((T, len(processes))).T
+        self.channels = []  # (channel, rng, start value, drive constant, noise factor, a)
+        for channel, process in enumerate(processes):
+            if _is_zero(process):
+                continue
+            own = process.seed
+            if own is None and seed is not None:
+                process.seed = _derived_seed(seed, channel, model._runs)
+            try:
+                process._check_params()
+                mu, sigma, tau = float(process.mu), float(process.sigma), float(process.tau)
+                rng = process._new_rng()
+            finally:
+                process.seed = own
+            x0 = rng.uniform(0.0, 1.0, 1) * mu
+            self.channels.append((channel, rng, float(x0[0]), dt * mu / tau, sigma * np.sqrt(dt), 1.0 - dt / tau))
+        model._runs += 1
+        self.T, self.done, self.error = T, 0, None
+        self._cond = threading.Condition()
+        self._thread = threading.Thread(target=self._fill, daemon=True)
+        self._thread.start()
+
+    @staticmethod
+    def usable(model, dt, T):
+        """Whether every non-zero input is a one-channel OU process over exactly ``T`` steps."""
+        if model._run_noise is not None or n_steps(model.params["duration"], dt) != T or T < 2:
+            return False
+        busy = [p for p in model.model_instance.noise_input if not _is_zero(p)]
+        return bool(busy) and all(type(p) is OrnsteinUhlenbeckProcess and p.n == 1 for p in busy)
+
+    def _fill(self):
+        try:
+            last = [x0 for _, _, x0, _, _, _ in self.channels]
+            start, chunk = 0, max(1, self.VALUES // max(1, len(self.channels)))
+            while start < self.T:
+                stop = min(self.T, start + chunk)
+                for j, (channel, rng, x0, const, scale, a) in enumerate(self.channels):
+                    row = self.out[channel]
+                    if start == 0:
+                        row[0] = x0
+                        _ou_steps(x0, rng.standard_normal(stop - 1), const, scale, a, row[1:stop])
+                    else:  # the recursion continues from the last value of the previous chunk
+                        _ou_steps(last[j], rng.standard_normal(stop - start), const, scale, a, row[start:stop])
+                    last[j] = row[stop - 1]
+                with self._cond:
+                    self.done = stop
+                    self._cond.notify_all()
+                start = stop
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting run
+            with self._cond:
+                self.error = exc
+                self._cond.notify_all()
+
+    def wait(self, upto):
+        """Block until the columns ``< upto`` are made."""
+        if self.done >= upto and self.error is None:
+            return
+        with self._cond:
+            while self.done < upto and self.error is None:
+                self._cond.wait()
+        if self.error is not None:
+            raise self.error
+
+    def finish(self):
+        """Wait for the whole run's inputs; the array of them."""
+        self.wait(self.T)
+        self._thread.join()
+        return self.out
+
+
 def run_inputs(model, T, dt):
     """Inputs of a whole run, ``(channels, T)`` (column k drives step k): the array given to ``run()`` or generated."""
     n = model.num_noise_variables
@@ -167,11 +262,21 @@ def numba_segment(model, steps, T, g_in_run, rows):
     args = backend.arguments(instance, dt)
     S = history_length(instance, max_lag(args), dt)
     history = start_history(model, S)
+    stream = None
     if g_in_run == 0 or model._inputs is None or model._inputs.shape[1] != T:
-        model._inputs = run_inputs(model, T, dt)
-    X, last = backend.integrate_rows(
-        instance, history, model._inputs, g_in_run, steps, dt, model._steps_done * dt, args, rows
-    )
+        if NoiseStream.usable(model, dt, T):
+            stream = NoiseStream(model, dt, T)
+            model._inputs = stream.out
+        else:
+            model._inputs = run_inputs(model, T, dt)
+    try:
+        X, last = backend.integrate_rows(
+            instance, history, model._inputs, g_in_run, steps, dt, model._steps_done * dt, args, rows,
+            ready=stream.wait if stream is not None else None,
+        )  # fmt: skip
+    finally:
+        if stream is not None:
+            stream.finish()  # chunkwise runs read the later columns in the next segments
     t_ms = (model._steps_done + np.arange(1, steps + 1)) * dt
     return t_ms, X, last
 

@@ -12,6 +12,7 @@ import pytest
 
 from neurolib.errors import ParameterError
 from neurolib.models.multimodel import (
+    ALNNetwork,
     ALNNode,
     FitzHughNagumoNetwork,
     FitzHughNagumoNode,
@@ -281,3 +282,31 @@ def test_ou_inputs_equal_the_process_arrays():
         column = np.empty(len(expected))
         _ou_column(process, duration, dt, len(expected), column)
         np.testing.assert_array_equal(column, expected)
+
+
+def test_streamed_inputs_equal_the_whole_arrays(net4, monkeypatch):
+    """Inputs made in a background thread, chunk by chunk while the kernel runs, are bit for bit those made whole
+    before the run, and so are the runs (also with fewer steps per chunk than the run has)."""
+    from neurolib.models.multimodel import _runs
+
+    cmat, delays = net4
+    model = MultiModel(ALNNetwork(connectivity_matrix=cmat, delay_matrix=delays))
+    model.params["duration"] = 300.0
+    model.params["seed"] = 11
+    model.params["*input*sigma"] = 0.1
+    model.params["*EXC*input*mu"] = 0.3
+    T = 3000
+    model._runs = 2
+    whole = _runs.process_arrays(model, 300.0, 0.1, T)
+    monkeypatch.setattr(_runs.NoiseStream, "VALUES", 700)  # 87 steps of the 8 channels at a time
+    model._runs = 2
+    assert _runs.NoiseStream.usable(model, 0.1, T)
+    np.testing.assert_array_equal(_runs.NoiseStream(model, 0.1, T).finish(), whole)
+    assert model._runs == 3
+    model.clearModelState()
+    model.run()
+    streamed = model.output.copy()
+    monkeypatch.setattr(_runs.NoiseStream, "usable", staticmethod(lambda *args: False))
+    model.clearModelState()
+    model.run()
+    np.testing.assert_array_equal(model.output, streamed)

@@ -261,9 +261,12 @@ def _body(form, callbacks):
     pre_lines = [f"w{j} = {pre_printer(e)}" for j, (_, e) in enumerate(pre)]
     pre_params = sorted(int(names[n][1:]) for n in pre_printer.used_names if names[n].startswith("q"))
     body = [f"c{j} = {printer(e)}" for j, (_, e) in enumerate(common)]
-    for k, expr in enumerate(reduced):
+    # every derivative before the first store: the compiler may then share the loads and the arithmetic of
+    # calls with equal arguments (the table lookups of one mass), which a store to Y in between would prevent
+    body += [f"dy{k} = {printer(expr)}" for k, expr in enumerate(reduced)]
+    for k in range(len(reduced)):
         printer.used_y.add(k)
-        body.append(f"Y[i, b + {k}] = y{k} + dt * {printer(expr)}")
+        body.append(f"Y[i, b + {k}] = y{k} + dt * dy{k}")
     printer.pre = (pre_lines, pre_params, len(pre))
     return body, printer, params, net
 

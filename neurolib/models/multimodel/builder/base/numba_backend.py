@@ -124,7 +124,7 @@ def load(source, importable, namespace):
     return module
 
 
-_NO_ROWS = np.zeros((0, 1))
+_NO_ROWS = np.zeros((2, 2), order="F")  # no variables kept (KR empty): never written
 
 
 @njit(cache=True, nogil=True)
@@ -232,13 +232,14 @@ class NumbaBackend:
         )
         return Y
 
-    def integrate_rows(self, instance, history, inputs, row0, steps, dt, t0, args, rows):
+    def integrate_rows(self, instance, history, inputs, row0, steps, dt, t0, args, rows, ready=None):
         """Integrate ``steps`` Euler steps after ``history`` in blocks, keeping only the variables ``rows``.
 
         The history buffer holds ``S`` rows plus one block (a few times S), so that it stays in the cache and memory
         does not grow with the run. ``inputs`` is ``(channels, steps of the run)``: step ``j`` reads column
         ``row0 + j`` (each block's columns are transposed for the kernel). The kernel writes the kept variables of
-        every step into the output directly.
+        every step into a block buffer, copied into the output after each block. ``ready(c)``, if given, is called
+        before a block reads the inputs' columns before ``c`` (they may still be being made).
 
         Returns
         -------
@@ -258,17 +259,26 @@ class NumbaBackend:
         Y[:S] = history
         rows = np.asarray(rows, dtype=np.int64)
         X = np.empty((len(rows), steps))
+        # the kernel writes a step's kept variables next to each other into a block buffer (its transpose, the same
+        # layout as _NO_ROWS: one compiled signature), copied into X per block: written straight into X, every
+        # step would touch one page per variable
+        staged = len(rows) >= 2 and block >= 2
+        out = np.empty((block, len(rows))).T if staged else X
         done = 0
         while done < steps:
             m = min(block, steps - done)
+            if ready is not None:
+                ready(row0 + done + m)
             if channels:  # this block's inputs as (steps, channels): the kernel reads one row per step
                 U = np.ascontiguousarray(inputs[:, row0 + done : row0 + done + m].T, dtype=float)
             else:
                 U = np.zeros((m, 1))
             kernel.module.integrate(
-                Y, S, S + m, float(dt), float(t0 + done * dt), P, D, U, 0, rows, X, done,
+                Y, S, S + m, float(dt), float(t0 + done * dt), P, D, U, 0, rows, out, 0 if staged else done,
                 *couplings, *nodes, *tables,
             )  # fmt: skip
+            if staged:
+                X[:, done : done + m] = out[:, :m]
             _shift(Y, S, m)
             done += m
         return X, np.ascontiguousarray(Y[:S].T)
