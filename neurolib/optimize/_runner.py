@@ -216,25 +216,29 @@ def run_tasks(fn, shared, tasks, *, ncores=1, executor=None, window=None, fork=T
 
 
 def _one_ahead(results):
-    """Yield from ``results`` while a helper thread computes the next item (at most one waits, so memory holds
-    the item being handled, the one waiting and the one being made)."""
+    """Yield from ``results`` while a helper thread computes the next item. The helper starts an item only when
+    the caller has finished with the one before the previous, so at most two items exist at a time: the one the
+    caller handles and the one being made (or waiting)."""
     import queue
 
     done, stop = object(), threading.Event()
     box = queue.Queue(maxsize=1)
+    slots = threading.Semaphore(2)
+    source = iter(results)
 
     def produce():
         try:
-            for item in results:
-                while not stop.is_set():
-                    try:
-                        box.put(("item", item), timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
+            while True:
+                while not slots.acquire(timeout=0.1):
+                    if stop.is_set():
+                        return
                 if stop.is_set():
                     return
-            box.put(("end", done))
+                item = next(source, done)
+                if item is done:
+                    box.put(("end", done))
+                    return
+                box.put(("item", item))
         except BaseException as e:  # handed to the consumer
             box.put(("error", e))
 
@@ -248,6 +252,8 @@ def _one_ahead(results):
             if kind == "error":
                 raise item
             yield item
+            del item
+            slots.release()  # the caller is done with it: the helper may start the item after the next
     finally:
         stop.set()
         while worker.is_alive():  # let the helper finish its task (cannot be interrupted) and see the stop
