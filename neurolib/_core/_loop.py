@@ -168,6 +168,25 @@ def cache_dir():
     return os.path.join(root, "kernels")
 
 
+def import_generated(name, source):
+    """Write generated ``source`` as the module ``name`` into :func:`cache_dir` (once; atomically, so that
+    concurrent processes never read half a file) and import it, so that numba caches what it compiles there.
+    ``name`` must identify the source (e.g. carry its hash)."""
+    folder = cache_dir()
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, name + ".py")
+    if not os.path.exists(path):
+        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        with os.fdopen(fd, "w") as f:
+            f.write(source)
+        os.replace(tmp, path)
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
 def _step(single, near_zero, near_body, net_store, self_reads, euler):
     """Lines of one step of node n of member b (``single``: of the only node, its rows already loaded)."""
     lines = []
@@ -328,17 +347,6 @@ def load(module, has_features, has_post, nx, ny, nou, nwn, npar, nu, nf, channel
     src = _source(*key)
     tag = hashlib.sha256((src + kernel_src).encode()).hexdigest()[:16]
     name = f"_nl_loop_{module.replace('.', '_')}_{tag}"
-    folder = cache_dir()
-    os.makedirs(folder, exist_ok=True)
-    path = os.path.join(folder, name + ".py")
-    if not os.path.exists(path):
-        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        with os.fdopen(fd, "w") as f:
-            f.write(src)
-        os.replace(tmp, path)  # atomic: concurrent workers never see a half-written file
-    spec = importlib.util.spec_from_file_location(name, path)
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[name] = mod
-    spec.loader.exec_module(mod)
+    mod = import_generated(name, src)
     _loaded[key] = mod
     return mod

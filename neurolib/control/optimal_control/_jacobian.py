@@ -27,14 +27,11 @@ name, so numba caches the compiled sweep across processes.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import inspect
-import os
 import sys
-import tempfile
 
 from neurolib._core import _loop
-from neurolib._core._loop import cache_dir
+from neurolib._core._loop import import_generated
 
 H = 1e-30  # complex-step size
 
@@ -266,18 +263,7 @@ def load(spec):
     kernel_src = inspect.getsource(sys.modules[kw["module"]] if kw["module"] in sys.modules else _import(kw["module"]))
     tag = hashlib.sha256((src + kernel_src).encode()).hexdigest()[:16]
     name = f"_nl_ocjac_{kw['module'].replace('.', '_')}_{tag}"
-    folder = cache_dir()
-    os.makedirs(folder, exist_ok=True)
-    path = os.path.join(folder, name + ".py")
-    if not os.path.exists(path):
-        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        with os.fdopen(fd, "w") as f:
-            f.write(src)
-        os.replace(tmp, path)  # atomic: concurrent processes never read half a file
-    mspec = importlib.util.spec_from_file_location(name, path)
-    mod = importlib.util.module_from_spec(mspec)
-    sys.modules[name] = mod
-    mspec.loader.exec_module(mod)
+    mod = import_generated(name, src)
     _loaded[key] = mod
     return mod
 

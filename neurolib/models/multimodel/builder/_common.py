@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from neurolib.errors import ParameterTypeError
-from neurolib.models.multimodel.builder.base.network import Network
+from neurolib.models.multimodel.builder.base.network import Network, Node
 
 
 def uniform(seed, low, high, size):
@@ -46,3 +46,35 @@ def with_defaults(params, defaults):
     if params is None:
         return dict(defaults)
     return dict(params) if isinstance(params, dict) else params
+
+
+class SingleMassNode(Node):
+    """A node of one mass (``mass_class``): ``Node(params=None, seed=None)``, no local coupling to sync."""
+
+    mass_class: type
+
+    def __init__(self, params=None, seed=None):
+        mass = self.mass_class(params=params, seed=seed)
+        mass.index = 0
+        super().__init__(neural_masses=[mass])
+
+    def _sync(self):
+        return []
+
+
+def single_mass_nodes(node_class, n, mass_params, seed):
+    """The n placed nodes of a network of single-mass nodes (parameters and seeds shared or per node)."""
+    params, seeds = per_node_params(mass_params, n, "mass_params"), node_seeds(seed, n)
+    return place_nodes([node_class(params=p, seed=s) for p, s in zip(params, seeds)])
+
+
+def exc_inh_nodes(node_class, n, exc_mass_params, inh_mass_params, exc_seed, inh_seed, **node_kwargs):
+    """The n placed nodes of a network of excitatory-inhibitory nodes (``node_kwargs`` go to every node)."""
+    exc_p = per_node_params(exc_mass_params, n, "exc_mass_params")
+    inh_p = per_node_params(inh_mass_params, n, "inh_mass_params")
+    exc_s, inh_s = node_seeds(exc_seed, n), node_seeds(inh_seed, n)
+    nodes = [
+        node_class(exc_params=ep, inh_params=ip, exc_seed=es, inh_seed=is_, **node_kwargs)
+        for ep, ip, es, is_ in zip(exc_p, inh_p, exc_s, inh_s)
+    ]
+    return place_nodes(nodes)

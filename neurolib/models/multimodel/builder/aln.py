@@ -14,7 +14,7 @@ import symengine as se
 from jitcdde import input as system_input
 
 from neurolib.models.multimodel.builder._aln_lookup import TableMixin
-from neurolib.models.multimodel.builder._common import node_seeds, per_node_params, place_nodes, uniform, with_defaults
+from neurolib.models.multimodel.builder._common import exc_inh_nodes, uniform, with_defaults
 from neurolib.models.multimodel.builder.base.constants import EXC, INH, NODE_CONNECTIVITY
 from neurolib.models.multimodel.builder.base.network import Network, SingleCouplingExcitatoryInhibitoryNode
 from neurolib.models.multimodel.builder.base.neural_mass import NeuralMass
@@ -357,26 +357,18 @@ class ALNNetwork(Network):
         exc_seed=None,
         inh_seed=None,
     ):
-        n = len(connectivity_matrix)
-        exc_p, inh_p = (
-            per_node_params(exc_mass_params, n, "exc_mass_params"),
-            per_node_params(inh_mass_params, n, "inh"),
+        nodes = exc_inh_nodes(
+            ALNNode,
+            len(connectivity_matrix),
+            exc_mass_params,
+            inh_mass_params,
+            exc_seed,
+            inh_seed,
+            exc_lin_nonlin_transfer_function_filename=exc_lin_nonlin_transfer_function_filename,
+            inh_lin_nonlin_transfer_function_filename=inh_lin_nonlin_transfer_function_filename,
+            connectivity=local_connectivity,
+            delays=local_delays,
         )
-        exc_s, inh_s = node_seeds(exc_seed, n), node_seeds(inh_seed, n)
-        nodes = [
-            ALNNode(
-                exc_params=ep,
-                inh_params=ip,
-                exc_lin_nonlin_transfer_function_filename=exc_lin_nonlin_transfer_function_filename,
-                inh_lin_nonlin_transfer_function_filename=inh_lin_nonlin_transfer_function_filename,
-                connectivity=local_connectivity,
-                delays=local_delays,
-                exc_seed=es,
-                inh_seed=is_,
-            )
-            for ep, ip, es, is_ in zip(exc_p, inh_p, exc_s, inh_s)
-        ]
-        place_nodes(nodes)
         super().__init__(nodes=nodes, connectivity_matrix=connectivity_matrix, delay_matrix=delay_matrix)
 
     def _sync(self):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from jitcdde import input as system_input
 
-from neurolib.models.multimodel.builder._common import node_seeds, per_node_params, place_nodes, uniform, with_defaults
-from neurolib.models.multimodel.builder.base.network import Network, Node
+from neurolib.models.multimodel.builder._common import SingleMassNode, single_mass_nodes, uniform, with_defaults
+from neurolib.models.multimodel.builder.base.network import Network
 from neurolib.models.multimodel.builder.base.neural_mass import NeuralMass
 from neurolib.utils.stimulus import OrnsteinUhlenbeckProcess
 
@@ -71,7 +71,7 @@ class FitzHughNagumoMass(NeuralMass):
         return [dx, dy]
 
 
-class FitzHughNagumoNode(Node):
+class FitzHughNagumoNode(SingleMassNode):
     """One FitzHugh-Nagumo mass as a node (outputs ``x``, ``y``).
 
     Parameters
@@ -88,13 +88,7 @@ class FitzHughNagumoNode(Node):
     default_output = "x"
     output_vars = ["x", "y"]
 
-    def __init__(self, params=None, seed=None):
-        mass = FitzHughNagumoMass(params=params, seed=seed)
-        mass.index = 0
-        super().__init__(neural_masses=[mass])
-
-    def _sync(self):
-        return []
+    mass_class = FitzHughNagumoMass
 
 
 class FitzHughNagumoNetwork(Network):
@@ -121,8 +115,6 @@ class FitzHughNagumoNetwork(Network):
     output_vars = ["x", "y"]
 
     def __init__(self, connectivity_matrix, delay_matrix, mass_params=None, seed=None):
-        n = len(connectivity_matrix)
-        params, seeds = per_node_params(mass_params, n, "mass_params"), node_seeds(seed, n)
-        nodes = place_nodes([FitzHughNagumoNode(params=p, seed=s) for p, s in zip(params, seeds)])
+        nodes = single_mass_nodes(FitzHughNagumoNode, len(connectivity_matrix), mass_params, seed)
         self.coupling_symbols = {"x": 0, "y": 1}
         super().__init__(nodes=nodes, connectivity_matrix=connectivity_matrix, delay_matrix=delay_matrix)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from jitcdde import input as system_input
 
-from neurolib.models.multimodel.builder._common import node_seeds, per_node_params, place_nodes, uniform, with_defaults
-from neurolib.models.multimodel.builder.base.network import Network, Node
+from neurolib.models.multimodel.builder._common import SingleMassNode, single_mass_nodes, uniform, with_defaults
+from neurolib.models.multimodel.builder.base.network import Network
 from neurolib.models.multimodel.builder.base.neural_mass import NeuralMass
 from neurolib.utils.stimulus import OrnsteinUhlenbeckProcess
 
@@ -67,7 +67,7 @@ class HopfMass(NeuralMass):
         return [dx, dy]
 
 
-class HopfNode(Node):
+class HopfNode(SingleMassNode):
     """One Hopf mass as a node (outputs ``x``, ``y``).
 
     Parameters
@@ -84,13 +84,7 @@ class HopfNode(Node):
     default_output = "x"
     output_vars = ["x", "y"]
 
-    def __init__(self, params=None, seed=None):
-        mass = HopfMass(params=params, seed=seed)
-        mass.index = 0
-        super().__init__(neural_masses=[mass])
-
-    def _sync(self):
-        return []
+    mass_class = HopfMass
 
 
 class HopfNetwork(Network):
@@ -116,8 +110,6 @@ class HopfNetwork(Network):
     output_vars = ["x", "y"]
 
     def __init__(self, connectivity_matrix, delay_matrix, mass_params=None, seed=None):
-        n = len(connectivity_matrix)
-        params, seeds = per_node_params(mass_params, n, "mass_params"), node_seeds(seed, n)
-        nodes = place_nodes([HopfNode(params=p, seed=s) for p, s in zip(params, seeds)])
+        nodes = single_mass_nodes(HopfNode, len(connectivity_matrix), mass_params, seed)
         self.coupling_symbols = {"x": 0, "y": 1}
         super().__init__(nodes=nodes, connectivity_matrix=connectivity_matrix, delay_matrix=delay_matrix)

@@ -6,7 +6,7 @@ import numpy as np
 import symengine as se
 from jitcdde import input as system_input
 
-from neurolib.models.multimodel.builder._common import node_seeds, per_node_params, place_nodes, uniform, with_defaults
+from neurolib.models.multimodel.builder._common import exc_inh_nodes, uniform, with_defaults
 from neurolib.models.multimodel.builder.base.constants import EXC, INH
 from neurolib.models.multimodel.builder.base.network import Network, SingleCouplingExcitatoryInhibitoryNode
 from neurolib.models.multimodel.builder.base.neural_mass import NeuralMass
@@ -160,16 +160,14 @@ class WilsonCowanNetwork(Network):
         exc_seed=None,
         inh_seed=None,
     ):
-        n = len(connectivity_matrix)
-        exc_p, inh_p = (
-            per_node_params(exc_mass_params, n, "exc_mass_params"),
-            per_node_params(inh_mass_params, n, "inh"),
+        nodes = exc_inh_nodes(
+            WilsonCowanNode,
+            len(connectivity_matrix),
+            exc_mass_params,
+            inh_mass_params,
+            exc_seed,
+            inh_seed,
+            connectivity=local_connectivity,
         )
-        exc_s, inh_s = node_seeds(exc_seed, n), node_seeds(inh_seed, n)
-        nodes = [
-            WilsonCowanNode(exc_params=ep, inh_params=ip, connectivity=local_connectivity, exc_seed=es, inh_seed=is_)
-            for ep, ip, es, is_ in zip(exc_p, inh_p, exc_s, inh_s)
-        ]
-        place_nodes(nodes)
         self.coupling_symbols = {"exc_exc": 0, "inh_exc": 0}
         super().__init__(nodes=nodes, connectivity_matrix=connectivity_matrix, delay_matrix=delay_matrix)

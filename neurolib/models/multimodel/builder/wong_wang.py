@@ -6,9 +6,15 @@ import numpy as np
 import symengine as se
 from jitcdde import input as system_input
 
-from neurolib.models.multimodel.builder._common import node_seeds, per_node_params, place_nodes, uniform, with_defaults
+from neurolib.models.multimodel.builder._common import (
+    SingleMassNode,
+    exc_inh_nodes,
+    single_mass_nodes,
+    uniform,
+    with_defaults,
+)
 from neurolib.models.multimodel.builder.base.constants import EXC, INH
-from neurolib.models.multimodel.builder.base.network import Network, Node, SingleCouplingExcitatoryInhibitoryNode
+from neurolib.models.multimodel.builder.base.network import Network, SingleCouplingExcitatoryInhibitoryNode
 from neurolib.models.multimodel.builder.base.neural_mass import NeuralMass
 from neurolib.utils.stimulus import OrnsteinUhlenbeckProcess
 
@@ -239,22 +245,20 @@ class WongWangNetwork(Network):
         exc_seed=None,
         inh_seed=None,
     ):
-        n = len(connectivity_matrix)
-        exc_p, inh_p = (
-            per_node_params(exc_mass_params, n, "exc_mass_params"),
-            per_node_params(inh_mass_params, n, "inh"),
+        nodes = exc_inh_nodes(
+            WongWangNode,
+            len(connectivity_matrix),
+            exc_mass_params,
+            inh_mass_params,
+            exc_seed,
+            inh_seed,
+            connectivity=local_connectivity,
         )
-        exc_s, inh_s = node_seeds(exc_seed, n), node_seeds(inh_seed, n)
-        nodes = [
-            WongWangNode(exc_params=ep, inh_params=ip, connectivity=local_connectivity, exc_seed=es, inh_seed=is_)
-            for ep, ip, es, is_ in zip(exc_p, inh_p, exc_s, inh_s)
-        ]
-        place_nodes(nodes)
         self.coupling_symbols = {"exc_exc": 0, "inh_exc": 0}
         super().__init__(nodes=nodes, connectivity_matrix=connectivity_matrix, delay_matrix=delay_matrix)
 
 
-class ReducedWongWangNode(Node):
+class ReducedWongWangNode(SingleMassNode):
     """One reduced Wong-Wang mass as a node (outputs ``S``, ``q_mean``).
 
     Parameters
@@ -271,13 +275,7 @@ class ReducedWongWangNode(Node):
     default_output = output_vars[0]
     default_network_coupling = {"network_S": 0.0}
 
-    def __init__(self, params=None, seed=None):
-        mass = ReducedWongWangMass(params=params, seed=seed)
-        mass.index = 0
-        super().__init__(neural_masses=[mass])
-
-    def _sync(self):
-        return []
+    mass_class = ReducedWongWangMass
 
 
 class ReducedWongWangNetwork(Network):
@@ -303,8 +301,6 @@ class ReducedWongWangNetwork(Network):
     default_output = output_vars[0]
 
     def __init__(self, connectivity_matrix, delay_matrix, mass_params=None, seed=None):
-        n = len(connectivity_matrix)
-        params, seeds = per_node_params(mass_params, n, "mass_params"), node_seeds(seed, n)
-        nodes = place_nodes([ReducedWongWangNode(params=p, seed=s) for p, s in zip(params, seeds)])
+        nodes = single_mass_nodes(ReducedWongWangNode, len(connectivity_matrix), mass_params, seed)
         self.coupling_symbols = {"S": 0}
         super().__init__(nodes=nodes, connectivity_matrix=connectivity_matrix, delay_matrix=delay_matrix)

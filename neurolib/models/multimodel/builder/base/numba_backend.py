@@ -8,19 +8,15 @@ arguments: new values need no recompilation, only new equations (another model o
 from __future__ import annotations
 
 import hashlib
-import importlib
-import importlib.util
 import logging
-import os
 import sys
-import tempfile
 from dataclasses import dataclass
 
 import numpy as np
 import symengine as se
 from numba import njit
 
-from neurolib._core._loop import cache_dir
+from neurolib._core._loop import import_generated
 from neurolib.errors import ParameterError
 from neurolib.models.multimodel.builder.base import _source, _symbolic, _templates
 
@@ -104,18 +100,7 @@ def load(source, importable, namespace):
         return _loaded[tag]
     name = f"_nl_multimodel_{tag}"
     if importable:
-        folder = cache_dir()
-        os.makedirs(folder, exist_ok=True)
-        path = os.path.join(folder, name + ".py")
-        if not os.path.exists(path):
-            fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-            with os.fdopen(fd, "w") as f:
-                f.write(source)
-            os.replace(tmp, path)  # atomic: concurrent processes never see half a file
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
+        module = import_generated(name, source)
     else:  # callbacks defined in __main__ or a closure: compiled in this process only
         module = type(sys)(name)
         module.__dict__.update(namespace)
