@@ -39,8 +39,7 @@ class Setup:
     D: np.ndarray
     P: np.ndarray  # (1, node, param); (member, node, param) for a batch
     OU: np.ndarray  # (1, node, ou, 3): mean, dt / tau, sigma * sqrt(dt)
-    far: tuple  # far connections (lag >= K), see network.coupling_lists
-    near: tuple  # near connections (lag < K)
+    links: tuple  # the connections by lag class, near ones last (see network.coupling_lists)
     self_lag: np.ndarray  # lag (steps) of each read of a node's own history
     noisy: bool
     aux: np.ndarray  # 3-D array for the kernel
@@ -98,12 +97,12 @@ class Engine:
         self_delays = np.asarray(spec.self_delays(params, dt) if spec.self_delays else (), dtype=np.int64)
         S = int(max(D.max(), self_delays.max(initial=0))) + 1
         weights = (spec.weights(params) if spec.weights else [params["Cmat"]]) if spec.coupling_var else []
-        far, near = network.coupling_lists(weights, D, _loop.K)
+        links = network.coupling_lists(weights, D, _loop.LEVELS)
         if like is not None and spec.aux_params and all(params.get(k) is like[0].get(k) for k in spec.aux_params):
             aux = like[1].aux
         else:
             aux = np.ascontiguousarray(spec.aux(params), dtype=float) if spec.aux else np.zeros((0, 0, 0))
-        return Setup(N, dt, S, D, P, OU, far, near, 1 + self_delays, noisy, aux)
+        return Setup(N, dt, S, D, P, OU, links, 1 + self_delays, noisy, aux)
 
     def _packed_names(self):
         """Parameters that only enter the packed parameters, the OU rows or the initial state."""
@@ -130,7 +129,7 @@ class Engine:
         P = self._pack_params(params, N)
         OU, noisy = self._pack_ou(params, N, dt)
         su = setup0
-        return Setup(N, dt, su.S, su.D, P, OU, su.far, su.near, su.self_lag, noisy, su.aux)
+        return Setup(N, dt, su.S, su.D, P, OU, su.links, su.self_lag, noisy, su.aux)
 
     def _pack_params(self, params, N):
         """Kernel parameters, checked, as (1, node, param)."""
@@ -324,7 +323,7 @@ class Engine:
         R = 2 ** int(np.ceil(np.log2(S + _loop.K + 1)))  # ring length: holds every lag and a K-step block
         G = np.zeros((B, max(spec.n_features, 1), N, 2 * R))
         kernel.fill_features(X, G, 0, S)
-        net = (*setup.far, *setup.near, setup.self_lag, setup.aux)
+        net = (*[a for cls in setup.links for a in cls], setup.self_lag, setup.aux)
 
         def inputs_of(lo, hi, s, e):
             """Inputs of members lo .. hi-1 for steps s .. e-1 of the segment, (member, steps or 1, N, input)."""
@@ -410,10 +409,16 @@ def _blocks(steps, blk, ramp):
     return bounds
 
 
-def _same(a, b):
+STRUCTURE = ("N", "dt", "S", "D", "links", "self_lag", "aux")  # what the members of one engine call share
+
+
+def same(a, b):
+    """Whether two setup fields are equal (arrays, or tuples of them, nested)."""
     if a is b:
         return True
-    return all(np.array_equal(x, y) for x, y in zip(a, b)) if isinstance(a, tuple) else np.array_equal(a, b)
+    if isinstance(a, tuple) or isinstance(b, tuple):
+        return isinstance(a, tuple) and isinstance(b, tuple) and len(a) == len(b) and all(map(same, a, b))
+    return np.array_equal(a, b)
 
 
 def _combine(setups):
@@ -422,8 +427,8 @@ def _combine(setups):
     if len(setups) == 1:
         return first
     for k, su in enumerate(setups[1:], start=1):
-        for field in ("N", "dt", "S", "D", "far", "near", "self_lag", "aux"):
-            if not _same(getattr(first, field), getattr(su, field)):
+        for field in STRUCTURE:
+            if not same(getattr(first, field), getattr(su, field)):
                 raise ParameterError(
                     f"Batch member {k} differs from member 0 in '{field}' (network, dt, delays or tables); "
                     f"members of one batch must share them: run it in a separate batch."
@@ -431,4 +436,4 @@ def _combine(setups):
     P = np.ascontiguousarray(np.concatenate([su.P for su in setups], axis=0))
     OU = np.ascontiguousarray(np.concatenate([su.OU for su in setups], axis=0))
     noisy = any(su.noisy for su in setups)
-    return Setup(first.N, first.dt, first.S, first.D, P, OU, first.far, first.near, first.self_lag, noisy, first.aux)
+    return Setup(first.N, first.dt, first.S, first.D, P, OU, first.links, first.self_lag, noisy, first.aux)

@@ -19,20 +19,23 @@ def delay_steps(lengthMat, signalV, dt, N, self_delay=0):
     return D
 
 
-def coupling_lists(weights, D, K):
-    """Connections with any non-zero weight, split into far (lag >= K steps) and near ones.
+def coupling_lists(weights, D, levels):
+    """Connections with any non-zero weight, split by their lag into one class per block length in ``levels``
+    (decreasing, e.g. (16, 8, 4, 2): lag >= 16, 8 <= lag < 16, ..., 2 <= lag < 4) and the near ones (lag below
+    the last length).
 
-    Returns two tuples ``(ptr, src, lag, W)`` (far, near) in compressed-row form: the connections into
-    node n are ``j = ptr[n] .. ptr[n+1]-1``, from node ``src[j]``, seen ``lag[j] = 1 + D[n, src[j]]``
-    steps later, with weights ``W[:, j]`` (one row per weight matrix).
+    Returns one tuple ``(ptr, src, lag, W)`` per class, near last, in compressed-row form: the connections into
+    node n are ``j = ptr[n] .. ptr[n+1]-1``, from node ``src[j]``, seen ``lag[j] = 1 + D[n, src[j]]`` steps later,
+    with weights ``W[:, j]`` (one row per weight matrix).
     """
     N = D.shape[0]
     Ws = np.stack([np.asarray(w, dtype=float) for w in weights]) if weights else np.zeros((1, N, N))
     mask = np.any(Ws != 0, axis=0)
     lag_all = 1 + D
+    bounds = [np.inf, *levels, 0]
     parts = []
-    for sel in (mask & (lag_all >= K), mask & (lag_all < K)):
-        rows, cols = np.nonzero(sel)
+    for hi, lo in zip(bounds[:-1], bounds[1:]):
+        rows, cols = np.nonzero(mask & (lag_all >= lo) & (lag_all < hi))
         ptr = np.zeros(N + 1, dtype=np.int64)
         np.cumsum(np.bincount(rows, minlength=N), out=ptr[1:])
         parts.append((ptr, cols.astype(np.int64), lag_all[rows, cols].astype(np.int64), Ws[:, rows, cols].copy()))

@@ -39,7 +39,8 @@ CMAT3 = np.array(
         [0.25, 0.5, 0.0],
     ]
 )
-# intended delays in steps: 0 and 1 (near), 6 (lag 7, near), 7 (lag 8, far), 12 and 20 (far)
+# intended delays in steps, lag = delay + 1: one connection or more in every lag class of the engine (lag 1; 2;
+# 7; 8 and 13; 21: see neurolib._core._loop.LEVELS)
 DELAYS3 = np.array(
     [
         [0, 0, 7],

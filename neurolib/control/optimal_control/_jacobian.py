@@ -43,7 +43,8 @@ from {module} import rhs as _rhs
 {imports}
 
 NX, NY, NOU, NWN, NU, NF, NC, NSF = {nx}, {ny}, {nou}, {nwn}, {nu}, {nf}, {nc}, {nsf}
-K = {K}  # the engine's block length: connections with a lag of at least K steps are summed apart
+LEVELS = {LEVELS}  # the engine's block lengths: connections are summed by lag class (see neurolib._core._loop)
+NL = len(LEVELS)
 NST = NX + NY
 NIN = NC + NSF
 
@@ -67,6 +68,7 @@ def sweep(H, Y0, Q0, U, P, OUc, Z, dt, D, W, CH_W, CH_F, SF, SD, aux, h, jac, UC
     dx = np.empty(max(NX, 1))
     dy = np.empty(max(NY, 1))
     net = np.zeros(max(NIN, 1))
+    part = np.zeros(NL + 1)  # the coupling sum of each lag class
     u = np.zeros(max(NU + NWN, 1))
     q = np.zeros(max(NOU, 1))
     g = np.empty(max(NF, 1))
@@ -91,17 +93,21 @@ def sweep(H, Y0, Q0, U, P, OUc, Z, dt, D, W, CH_W, CH_F, SF, SD, aux, h, jac, UC
     for t in range(T - 1):
         ti = S - 1 + t
         for n in range(N):
-            for c in range(NC):  # summed as the engine sums: near connections, far ones, then together
-                near = 0.0
-                far = 0.0
+            for c in range(NC):  # summed as the engine sums: each lag class apart, then near + ... + far
+                for e in range(NL + 1):
+                    part[e] = 0.0
                 for m in range(N):
                     w = W[CH_W[c], n, m]
                     if w != 0.0:
-                        if D[n, m] + 1 < K:
-                            near += w * G[ti - D[n, m], m, CH_F[c]]
-                        else:
-                            far += w * G[ti - D[n, m], m, CH_F[c]]
-                net[c] = near + far
+                        lag = D[n, m] + 1
+                        e = 0
+                        while e < NL and lag < LEVELS[e]:
+                            e += 1
+                        part[e] += w * G[ti - D[n, m], m, CH_F[c]]
+                total = part[NL]
+                for e in range(NL - 1, -1, -1):
+                    total += part[e]
+                net[c] = total
             for s in range(NSF):
                 net[NC + s] = G[ti - SD[s], n, SF[s]]
             for v in range(NU):
@@ -220,7 +226,7 @@ def _source(module, has_features, has_post, nx, ny, nou, nwn, nu, nf, nc, nsf, a
         nc=nc,
         nsf=nsf,
         euler="\n".join(euler) or "    pass",
-        K=_loop.K,
+        LEVELS=tuple(_loop.LEVELS),
     )
     if not has_features:
         src += _DEFAULT_FEATURES.format(cvar=cvar) if nf else _NO_FEATURES
