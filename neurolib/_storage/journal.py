@@ -37,7 +37,7 @@ _CHUNK = 1 << 24  # bytes read at a time while verifying
 
 HEADER, RUN, FAILURE, SHARED, GENERATION, END = 0, 1, 2, 3, 4, 5
 COMPRESS_MIN = 1 << 16  # arrays from this size on are compressed
-_PIECE = 1 << 30  # compressed in pieces of at most this many bytes (blosc2 takes < 2 GiB at once)
+_PIECE = 4 << 20  # compressed in pieces of this many bytes (small: their buffers are reused, no fresh pages)
 _RAW, _BLOSC2 = 0, 1
 
 _OPEN: set = set()  # descriptors of the journals this process appends to

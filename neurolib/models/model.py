@@ -243,6 +243,7 @@ class Model:
         evaluate: Callable[[dotdict, dict], Any] | None = None,
         threads: int = 1,
         max_bytes: float = _batch.DEFAULT_BATCH_BYTES,
+        contiguous: bool = False,
     ) -> list:
         """Run the model once per parameter set; return each run's outputs (or what ``evaluate`` made of them).
 
@@ -275,6 +276,12 @@ class Model:
             Largest integration buffer of one engine call, in bytes (default 512 MB): longer runs are integrated
             in time segments, more members in several batches. The kept outputs come on top of it (8 bytes per
             node and kept sample per output and member).
+        contiguous : bool
+            False (default): each output laid out in memory as ``run()`` leaves it, so that even numpy reductions
+            over it round exactly as they would after ``run()``. True: each (node, time) output a C-contiguous
+            array, time samples of a node next to each other: the same values, in the layout a store compresses
+            best and writes fastest (numpy reductions along an axis may then differ from ``run()``'s in the last
+            bit).
 
         Returns
         -------
@@ -299,8 +306,8 @@ class Model:
         >>> results = model.run_batch([{"K_gl": k, "seed": 1} for k in (0.5, 1.0)], bold=True, outputs=[])
         >>> results[1]["BOLD"]["BOLD"].shape  # (N, samples)
         """
-        sets, names = _batch.check_args(self, param_sets, bold, outputs, evaluate, threads, max_bytes)
-        return _batch.run_sequential(self, sets, names, bold, evaluate)
+        sets, names = _batch.check_args(self, param_sets, bold, outputs, evaluate, threads, max_bytes, contiguous)
+        return _batch.run_sequential(self, sets, names, bold, evaluate, contiguous)
 
     def check_params(self, params: Mapping[str, Any]) -> None:
         """Check a full parameter dict for errors that would make ``run()`` fail, without running.

@@ -79,6 +79,24 @@ def test_segments_and_threads_equal_single_runs(threads, max_bytes):
         _assert_tree_equal(res, _single(model, override, bold=True))
 
 
+@pytest.mark.parametrize("sampling_dt", [None, 0.3])
+@pytest.mark.parametrize("cls", [HopfModel, Model])
+def test_contiguous_outputs_hold_the_same_values(cls, sampling_dt):
+    """``contiguous=True``: every (node, time) output a C-contiguous array with run()'s values; the model's own
+    batches (segments, two threads) and the sequential path of other models alike."""
+    model = _network(duration=2100.0)
+    model.params["sampling_dt"] = sampling_dt
+    run_batch = model.run_batch if cls is HopfModel else (lambda sets, **kw: Model.run_batch(model, sets, **kw))
+    results = run_batch(SETS, contiguous=True, threads=2, max_bytes=400_000)
+    for override, res in zip(SETS, results):
+        single = _single(model, override)
+        assert set(res) == set(single)
+        for key, value in single.items():
+            assert np.array_equal(res[key], value), key
+            if key in ("x", "y"):
+                assert res[key].flags.c_contiguous and res[key].shape == value.shape, key
+
+
 def test_single_node_batch_and_outputs_subset():
     model = WCModel(seed=4)
     model.params["duration"] = 300.0
@@ -176,6 +194,7 @@ def test_subclass_overriding_run_is_not_batchable():
         ({"param_sets": [], "max_bytes": -1}, "max_bytes"),
         ({"param_sets": [], "outputs": ["nope"]}, "outputs"),
         ({"param_sets": [], "evaluate": 3}, "evaluate"),
+        ({"param_sets": [], "contiguous": "yes"}, "contiguous"),
     ],
 )
 def test_bad_arguments(kwargs, match):

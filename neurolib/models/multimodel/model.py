@@ -342,7 +342,15 @@ class MultiModel(Model):
 
     # ------------------------------------------------------------------------------------------ batches
     def run_batch(
-        self, param_sets, *, bold=False, outputs=None, evaluate=None, threads=1, max_bytes=_batch.DEFAULT_BATCH_BYTES
+        self,
+        param_sets,
+        *,
+        bold=False,
+        outputs=None,
+        evaluate=None,
+        threads=1,
+        max_bytes=_batch.DEFAULT_BATCH_BYTES,
+        contiguous=False,
     ):
         """Run the model once per parameter set (star keys expanded); see
         :meth:`neurolib.models.model.Model.run_batch`. Members run one after the other on the compiled kernel
@@ -350,8 +358,8 @@ class MultiModel(Model):
         flat_names = self.state_vars
         self.state_vars = list(self.output_vars)
         try:
-            sets, names = _batch.check_args(self, param_sets, bold, outputs, evaluate, threads, max_bytes)
+            sets, names = _batch.check_args(self, param_sets, bold, outputs, evaluate, threads, max_bytes, contiguous)
         finally:
             self.state_vars = flat_names
         sets = [_runs.expand_stars(self, s) for s in sets]
-        return _batch.run_sequential(self, sets, names, bold, evaluate)
+        return _batch.run_sequential(self, sets, names, bold, evaluate, contiguous)

@@ -180,8 +180,9 @@ def _execute_batch(job, task):
         names = None if job.save_all else [model.default_output]
         keep = _all_outputs if job.save_all else _kept_outputs(model.default_output)
         out = model.run_batch(
-            sets, bold=bold, outputs=names, evaluate=keep, threads=job.threads, max_bytes=job.max_batch_bytes
-        )
+            sets, bold=bold, outputs=names, evaluate=keep, threads=job.threads, max_bytes=job.max_batch_bytes,
+            contiguous=True,
+        )  # fmt: skip
     elapsed = (time.perf_counter() - t0) / max(1, len(task))
     for rec, res in zip(records, out):
         if isinstance(res, RunFailure):
@@ -200,18 +201,7 @@ def _execute_batch(job, task):
 
 
 def _plain(tree):
-    return {k: _plain(v) if isinstance(v, dict) else _contiguous(v) for k, v in tree.items()}
-
-
-def _contiguous(value):
-    """A 2-D output as a C-contiguous array (what the store writes fastest); copied 256 samples at a time, as a
-    plain copy of a (node, time) view of a (time, node) buffer is several times slower."""
-    if not isinstance(value, np.ndarray) or value.ndim != 2 or value.flags.c_contiguous:
-        return value
-    out = np.empty(value.shape, value.dtype)
-    for s in range(0, value.shape[1], 256):
-        out[:, s : s + 256] = value[:, s : s + 256]
-    return out
+    return {k: _plain(v) if isinstance(v, dict) else v for k, v in tree.items()}
 
 
 def _all_outputs(outputs, params):
@@ -222,7 +212,7 @@ def _all_outputs(outputs, params):
 def _kept_outputs(default):
     def keep(outputs, params):
         """Results of a run: the default output, ``t`` and the BOLD arrays."""
-        results = {default: _contiguous(outputs[default]), "t": outputs["t"]}
+        results = {default: outputs[default], "t": outputs["t"]}
         results.update(outputs.get("BOLD", {}))
         return results
 
