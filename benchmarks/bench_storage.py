@@ -28,7 +28,7 @@ def _rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kB
 
 
-def worker(duration, ncores):
+def worker(duration, ncores, sigmas):
     """Run the workload in this process (cwd: a fresh folder); print one JSON line."""
     import inspect
     import logging
@@ -50,7 +50,7 @@ def worker(duration, ncores):
     rss0 = _rss_mb()
     extra = {"progress": False} if ours else {}
     t0 = time.perf_counter()
-    space = ParameterSpace({"K_gl": np.linspace(0.3, 1.2, 4), "sigma_ou": [0.0, 0.01, 0.02, 0.03]}, kind="grid")
+    space = ParameterSpace({"K_gl": np.linspace(0.3, 1.2, 4), "sigma_ou": np.linspace(0.0, 0.03, sigmas)}, kind="grid")
     search = BoxSearch(model, space, filename="storage.hdf", ncores=ncores, **extra)
     search.run()
     t_run = time.perf_counter() - t0
@@ -82,13 +82,15 @@ def main():
     ap.add_argument("--published", metavar="VENV", help="virtual environment with the published neurolib")
     ap.add_argument("--duration", type=float, default=10000.0, help="run duration, ms (default 10000)")
     ap.add_argument("--ncores", type=int, default=2)
+    ap.add_argument("--sigmas", type=int, default=4, help="values of sigma_ou (default 4: 16 points in all)")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
-        return worker(args.duration, args.ncores)
+        return worker(args.duration, args.ncores, args.sigmas)
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    a = ["--worker", "--duration", str(args.duration), "--ncores", str(args.ncores)]
-    print(f"BoxSearch, 80-node gw Hopf, 16 points of {args.duration:g} ms, outputs stored, ncores={args.ncores}")
+    a = ["--worker", "--duration", str(args.duration), "--ncores", str(args.ncores), "--sigmas", str(args.sigmas)]
+    print(f"BoxSearch, 80-node gw Hopf, {4 * args.sigmas} points of {args.duration:g} ms, outputs stored, "
+          f"ncores={args.ncores}")  # fmt: skip
     ours = _run(sys.executable, a, dict(os.environ, PYTHONPATH=repo), "ours")
     _show("ours", ours)
     if args.published:
