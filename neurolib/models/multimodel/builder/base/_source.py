@@ -21,6 +21,8 @@ import math
 
 import numpy as np
 from numba import njit
+from neurolib._core._simd import axpy8
+from neurolib._core._stack import stack_empty
 {imports}
 
 N_STATE, N_INPUTS, N_HELPERS, KF = {n_state}, {n_inputs}, {n_helpers}, {kf}
@@ -33,7 +35,8 @@ def integrate(Y, i0, i1, dt, t0, P, D, U, row0, KR, X, x0, CP, CW, CS, CL, CO, S
     Network couplings: row q of the connection tables sums connections CP[2 q] .. CP[2 q + 2] - 1 (weights CW[c, j]
     of the fused sums j, source SRC[CS[c]], delay CL[c] steps, own variable CO[q]); of an additive sum, the
     connections CP[2 q] .. CP[2 q + 1] - 1 are "far" (delay >= KF - 1 steps) and are summed for KF steps at once
-    from a ring buffer G of the sources (written twice, at r and r + R, so that KF consecutive times are contiguous)."""
+    from a ring buffer G of the sources (written twice, at r and r + R, so that KF consecutive times are contiguous),
+    the KF sums side by side in vector registers (``axpy8``)."""
 {param_lines}
 {delay_loads}
 {pre_lines}
@@ -50,6 +53,8 @@ def integrate(Y, i0, i1, dt, t0, P, D, U, row0, KR, X, x0, CP, CW, CS, CL, CO, S
             G[s, slot] = Y[h, SRC[s]]
             G[s, slot + R] = Y[h, SRC[s]]
     F = np.zeros((max(CO.shape[0], 1), KF, CW.shape[1]))
+    Gf = G.reshape(G.size)
+    acc = stack_empty({acc_size})
     for i in range(i0, i1):
         im1 = i - 1
         k = row0 + i - i0
@@ -142,24 +147,31 @@ KF = 8  # steps whose far sums (connections delayed by >= KF - 1 steps) are comp
 
 def _far_lines(groups, fused):
     """At the first step of every KF-step block: the far part of the additive sums for the KF steps of the block
-    (KF running sums per fused plan, over KF contiguous values of the ring buffer), into F."""
+    (KF running sums per fused plan, eight lanes at a time over KF contiguous values of the ring buffer), into F."""
     lines, first = [], 0
     for members in fused:
         plans = [groups[g] for g in members]
         n, m = len(plans[0].definitions), len(plans)
         if plans[0].kind == "additive":
             lines += [f"for r in range({n}):", f"    q = {first} + r"]
-            lines += [f"    a{j}_{t} = 0.0" for j in range(m) for t in range(KF)]
+            lines += [f"    for e in range({m * KF}):", "        acc[e] = 0.0"]
             lines += ["    for c in range(CP[2 * q], CP[2 * q + 1]):", "        s0 = (k - 1 - CL[c] + OFF) & mask"]
-            lines += ["        o = CS[c]"]
+            lines += ["        o = CS[c] * 2 * R + s0"]
             for j in range(m):
                 lines.append(f"        fw{j} = CW[c, {j}]")
-                lines += [f"        a{j}_{t} += fw{j} * G[o, s0 + {t}]" for t in range(KF)]
-            lines += [f"    F[q, {t}, {j}] = a{j}_{t}" for j in range(m) for t in range(KF)]
+                lines += [f"        axpy8(acc, {j * KF + e}, Gf, o + {e}, fw{j})" for e in range(0, KF, 8)]
+            lines += [f"    for e in range({KF}):"]
+            lines += [f"        F[q, e, {j}] = acc[{j * KF} + e]" for j in range(m)]
         first += n
     if not lines:
         return []
     return ["if kk == 0:"] + ["    " + line for line in lines]
+
+
+def acc_size(groups, fused):
+    """Length of the stack row of running sums: KF per plan of the largest fused additive set."""
+    sizes = [KF * len(members) for members in fused if groups[members[0]].kind == "additive"]
+    return max(sizes, default=1)
 
 
 def _coupling_lines(groups, fused, slots):
@@ -273,6 +285,7 @@ def generate(instance, system, callbacks, params):
         coupling_lines=_indent(_coupling_lines(groups, fused, slots), 8),
         far_lines=_indent(_far_lines(groups, fused), 8),
         kf=KF,
+        acc_size=acc_size(groups, fused),
         helper_lines=_indent(helper_lines, 8),
         node_lines=_indent(node_lines, 8),
     )
