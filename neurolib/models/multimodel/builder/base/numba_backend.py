@@ -16,6 +16,7 @@ import numpy as np
 import symengine as se
 from numba import njit
 
+from neurolib._core import _memory
 from neurolib._core._loop import import_generated
 from neurolib.errors import ParameterError
 from neurolib.models.multimodel.builder.base import _source, _symbolic, _templates
@@ -234,11 +235,9 @@ class NumbaBackend:
             ``(num_state_variables, S)``: the last ``S`` states (the delay history of the next run), oldest first.
         """
         kernel = self.prepare(instance)
-        P, D, couplings, nodes, tables = args
         S, n = history.shape
         if max_lag(args) >= S:
             raise ParameterError(f"{instance.name}: a delay of {max_lag(args)} steps needs more than {S} history rows.")
-        channels = inputs.shape[0]
         block = int(max(1, min(steps, max(4 * S, 512))))
         Y = np.empty((S + block, n))
         Y[:S] = history
@@ -249,6 +248,23 @@ class NumbaBackend:
         # step would touch one page per variable
         staged = len(rows) >= 2 and block >= 2
         out = np.empty((block, len(rows))).T if staged else X
+        stop = None
+        if X.nbytes >= _memory.MIN_BYTES:  # map the output's pages ahead on a helper thread, in the order of the blocks
+            c = max(block, (64 << 10) // 8)
+            stop = _memory.prefault([X[r, s : s + c] for s in range(0, steps, c) for r in range(len(rows))])
+        try:
+            self._blocks(kernel, Y, X, out, staged, inputs, row0, steps, block, dt, t0, args, rows, ready)
+        finally:
+            if stop is not None:
+                stop.set()
+        return X, np.ascontiguousarray(Y[:S].T)
+
+    @staticmethod
+    def _blocks(kernel, Y, X, out, staged, inputs, row0, steps, block, dt, t0, args, rows, ready):
+        """The block loop of :meth:`integrate_rows`."""
+        P, D, couplings, nodes, tables = args
+        S = Y.shape[0] - block
+        channels = inputs.shape[0]
         done = 0
         while done < steps:
             m = min(block, steps - done)
@@ -266,7 +282,6 @@ class NumbaBackend:
                 X[:, done : done + m] = out[:, :m]
             _shift(Y, S, m)
             done += m
-        return X, np.ascontiguousarray(Y[:S].T)
 
 
 def _connection_tables(kernel, weights, lags):
