@@ -24,6 +24,10 @@ summed step by step. A step's input is near + (2-3) + (4-7) + (8-15) + (16 and m
 each class is summed over its connections in a fixed order, so results do not depend on how a run is cut
 into blocks or chunks.
 
+Threads. One network member can be integrated by several threads at once, each calling ``run_block`` for its own
+nodes n0 .. n1-1 and meeting the others at a barrier after every step (:mod:`neurolib._core._sync`); each node
+computes exactly what it computes alone, so the result does not depend on the number of threads.
+
 A node can also read its own history with a delay ("self reads", e.g. ALN's local E and I rates):
 net[NC + s] = G[f_s, n, t - self_lag[s]].
 
@@ -56,6 +60,7 @@ import numpy as np
 from numba import njit
 from neurolib._core._simd import axpy2, axpy4, axpy8
 from neurolib._core._stack import stack_empty
+from neurolib._core._sync import barrier
 from {module} import rhs as _rhs
 {imports}
 
@@ -86,9 +91,11 @@ def fill_features(X, G, t0, t1):
 def run_block(
     b0, b1, i0, i1, dt, X, Y, G, Q, P, U, Z, OU,
     {link_args},
-    near_ptr, near_src, near_lag, near_W, self_lag, aux,
+    near_ptr, near_src, near_lag, near_W, self_lag, aux, n0, n1, tid, nth, sync,
 ):  # fmt: skip
-    """Euler-Maruyama steps i0 .. i1-1 of members b0 .. b1-1: X and Y in place, OU states Q updated after."""
+    """Euler-Maruyama steps i0 .. i1-1 of members b0 .. b1-1: X and Y in place, OU states Q updated after.
+    Of a network only the nodes n0 .. n1-1: thread ``tid`` of ``nth`` that integrate the other nodes at the same
+    time, meeting at a barrier after every step (``sync``: see :mod:`neurolib._core._sync`)."""
     N = X.shape[3]
     R = G.shape[3] // 2
     mask = R - 1
@@ -108,6 +115,7 @@ def run_block(
     q[:] = 0.0
     ou = stack_empty({sou})
     acc = stack_empty({sacc})
+    met = 0  # barriers passed
 {sum_buffers}
     for b in range(b0, b1):
         Gf = G[b].reshape(G[b].size)  # flat (feature, node, 2R) of this member
@@ -258,7 +266,7 @@ def _blocks(single, indent, parts, channels):
             if single:
                 lines.append(_sums(depth + 4, channels, lev))
             else:
-                lines.append(f"{' ' * (depth + 4)}for n in range(N):")
+                lines.append(f"{' ' * (depth + 4)}for n in range(n0, n1):")
                 lines.append(_sums(depth + 8, channels, lev))
     last = len(LEVELS) - 1
     lines.append(f"{' ' * depth}for i in range(h{last}, min(h{last} + {LEVELS[last]}, i1)):")
@@ -269,8 +277,10 @@ def _blocks(single, indent, parts, channels):
     if single:
         lines += [pad + ln for ln in step]
     else:
-        lines += [f"{pad}for n in range(N):"]
+        lines += [f"{pad}for n in range(n0, n1):"]
         lines += [pad + "    " + ln for ln in step]
+        lines += [f"{pad}if nth > 1:", f"{pad}    met += 1", f"{pad}    if not barrier(sync, tid, nth, met):"]
+        lines += [f"{pad}        return"]
     return "\n".join(lines)
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from neurolib._core import _loop, _memory, _threads, inputs, network, noise
+from neurolib._core import _loop, _memory, _sync, _threads, inputs, network, noise
 from neurolib._core import params as P_
 from neurolib._core.spec import ModelSpec
 from neurolib.errors import ParameterError
@@ -354,7 +354,11 @@ class Engine:
                     Z = pending.result() if pending is not None else draw(bi)
                     pending = pool.submit(draw, bi + 1) if pool is not None and bi + 1 < len(bounds) else None
                 Ub = U if U is not None else inputs_of(lo, hi, s, e)
-                kernel.run_block(0, n, S + s, S + e, setup.dt, *rows[:5], Ub, Z, rows[5], *net)
+                args = (0, n, S + s, S + e, setup.dt, *rows[:5], Ub, Z, rows[5], *net)
+                if len(node_cuts) > 2 and n == 1:
+                    _split_call(kernel.run_block, args, node_cuts)
+                else:
+                    kernel.run_block(*args, 0, N, 0, 1, _NO_SYNC)
                 if on_block is not None and pool is None:  # an integrating thread of several: its own members
                     on_block(X, S + s, S + e, lo, hi)
                 elif on_block is not None:
@@ -376,6 +380,9 @@ class Engine:
                 [X[b, v, S + i : S + i + c] for b in range(B) for i in range(0, steps, c) for v in range(V)]
             )
         consumers = []
+        # a network member alone on this thread: its nodes split over the threads this run may use (see _threads)
+        nth = _threads.node_threads(N, spec, setup) if threads == 1 else 1
+        node_cuts = _node_cuts(setup, nth) if nth > 1 else (0, N)
         try:
             if threads > 1:  # disjoint members on each thread, each drawing its own noise
                 cuts = np.linspace(0, B, threads + 1).round().astype(int)
@@ -395,6 +402,41 @@ class Engine:
             if stop is not None:
                 stop.set()
         return X, Y, Q, setup
+
+
+_NO_SYNC = np.zeros(8, dtype=np.int64)
+
+
+def _node_cuts(setup, nth):
+    """Node ranges of ``nth`` threads, contiguous, with about the same work: a node costs a fixed share plus its
+    incoming connections."""
+    conns = sum(np.diff(cls[0]) for cls in setup.links)
+    cost = np.cumsum(16.0 + conns)
+    cuts = [0] + [int(np.searchsorted(cost, cost[-1] * t / nth)) + 1 for t in range(1, nth)] + [setup.N]
+    return tuple(int(c) for c in np.maximum.accumulate(np.minimum(cuts, setup.N)))
+
+
+def _split_call(run_block, args, cuts):
+    """``run_block(*args)`` with the nodes of its one member split at ``cuts``: the first range on this thread, the
+    others on the node threads, meeting at a barrier after every step; bitwise the result of one call."""
+    nth = len(cuts) - 1
+    sync = _sync.counters(nth)
+
+    def part(t):
+        try:
+            run_block(*args, cuts[t], cuts[t + 1], t, nth, sync)
+        except BaseException:
+            _sync.abort(sync, nth)  # the others stop instead of waiting at the barrier
+            raise
+
+    futures = [_threads.nodes(nth - 1).submit(part, t) for t in range(1, nth)]
+    try:
+        part(0)
+    finally:
+        for f in futures:
+            f.exception()
+    for f in futures:
+        f.result()
 
 
 def _blocks(steps, blk, ramp):

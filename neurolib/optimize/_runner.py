@@ -85,12 +85,19 @@ def _call_forked(fn, token, task):
 
 def _fork_init(token, shared, parent):
     _FORK_SHARED[token] = shared
+    _one_thread_per_run()
     _watch_parent(parent)
 
 
 def _spawn_init(token, blob, parent):
     _FORK_SHARED[token] = pickle.loads(blob)
+    _one_thread_per_run()
     _watch_parent(parent)
+
+
+def _one_thread_per_run():
+    """Worker processes already run side by side: each run uses one thread unless the user said otherwise."""
+    os.environ.setdefault("NEUROLIB_NUM_THREADS", "1")
 
 
 def _watch_parent(parent):
