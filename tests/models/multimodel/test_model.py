@@ -127,6 +127,26 @@ def test_noise_inputs_and_seeds():
     assert not np.array_equal(given, quiet)
 
 
+def test_noise_array_of_the_previous_run_is_rewritten_in_full():
+    """A run writes its noise over the previous run's array: a channel that became silent must read zeros."""
+
+    def node(processes):
+        model = MultiModel.init_node(FitzHughNagumoNode(seed=1))
+        model.params["duration"] = 50.0
+        model.noise_input = processes
+        model.params["seed"] = 4
+        return model
+
+    model = node([OrnsteinUhlenbeckProcess(0.0, 0.05, 5.0), OrnsteinUhlenbeckProcess(0.0, 0.05, 5.0)])
+    model.run()
+    model.noise_input = [OrnsteinUhlenbeckProcess(0.0, 0.05, 5.0), ZeroInput()]
+    model.params["seed"] = 4
+    model.run()
+    fresh = node([OrnsteinUhlenbeckProcess(0.0, 0.05, 5.0), ZeroInput()])
+    fresh.run()
+    np.testing.assert_array_equal(model.x, fresh.x)
+
+
 def test_shared_input_object_is_copied_per_channel(net4):
     model = MultiModel(HopfNetwork(*net4))
     noise = ZeroInput()
