@@ -180,16 +180,9 @@ class NativeModel(Model):
 
     # ------------------------------------------------------------------ batches
     def run_batch(
-        self,
-        param_sets,
-        *,
-        bold=False,
-        outputs=None,
-        evaluate=None,
-        threads=1,
-        max_bytes=_batch.DEFAULT_BATCH_BYTES,
-        contiguous=False,
-    ):
+        self, param_sets, *, bold=False, outputs=None, evaluate=None, threads=1,
+        max_bytes=_batch.DEFAULT_BATCH_BYTES, contiguous=False,
+    ):  # fmt: skip
         """Integrate many parameter sets together; see :meth:`neurolib.models.model.Model.run_batch`.
 
         Members that share the network, ``dt``, ``duration`` and ``sampling_dt`` are integrated by one engine

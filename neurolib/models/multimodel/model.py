@@ -342,16 +342,9 @@ class MultiModel(Model):
 
     # ------------------------------------------------------------------------------------------ batches
     def run_batch(
-        self,
-        param_sets,
-        *,
-        bold=False,
-        outputs=None,
-        evaluate=None,
-        threads=1,
-        max_bytes=_batch.DEFAULT_BATCH_BYTES,
-        contiguous=False,
-    ):
+        self, param_sets, *, bold=False, outputs=None, evaluate=None, threads=1,
+        max_bytes=_batch.DEFAULT_BATCH_BYTES, contiguous=False,
+    ):  # fmt: skip
         """Run the model once per parameter set (star keys expanded); see
         :meth:`neurolib.models.model.Model.run_batch`. Members run one after the other on the compiled kernel
         (compiled once: parameter values are arguments)."""
