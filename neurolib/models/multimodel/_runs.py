@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from numba import njit
 
+from neurolib._core import _memory
 from neurolib._core.integrate import n_steps
 from neurolib.errors import ParameterError, ParameterTypeError
 from neurolib.models.multimodel.builder.base.numba_backend import history_length, history_rows, max_lag
@@ -142,7 +143,7 @@ class NoiseStream:
         # (channels, T) view of a (T, channels) array: the kernel reads a block of steps of it without a copy; the
         # previous run's array is written over if it fits (fresh memory costs page faults; see benchmarks/)
         fits = reuse is not None and reuse.shape == (len(processes), T) and reuse.T.flags.c_contiguous
-        self.out = reuse if fits else np.empty((T, len(processes))).T
+        self.out = reuse if fits else _memory.empty_small_pages((T, len(processes))).T
         self.channels = []  # (channel, rng, start value, drive constant, noise factor, a)
         for channel, process in enumerate(processes):
             if _is_zero(process):
