@@ -116,6 +116,8 @@ def run_block(
     ou = stack_empty({sou})
     acc = stack_empty({sacc})
     met = 0  # barriers passed
+    # the ring buffer of coupling features is read only by connections and self reads (not by a lone node)
+    feed = N > 1 or NS > 0 or near_ptr[N] > 0{any_link}
 {sum_buffers}
     for b in range(b0, b1):
         Gf = G[b].reshape(G[b].size)  # flat (feature, node, 2R) of this member
@@ -224,7 +226,7 @@ def _step(single, near_zero, near_body, nc, self_reads, euler):
     if not single:
         lines += ["for v in range(NY):", "    Y[b, n, v] = y[v]"]
     lines += [
-        "if NF > 0:",
+        "if NF > 0 and feed:",
         "    _features(x, g)",
         "    for f in range(NF):",
         "        G[b, f, n, r] = g[f]",
@@ -335,6 +337,7 @@ def _source(module, has_features, has_post, nx, ny, nou, nwn, npar, nu, nf, chan
         nc=nc,
         ns=ns,
         K=K,
+        any_link="".join(f" or l{lev}_ptr[N] > 0" for lev in range(len(LEVELS))),
         link_args=", ".join(f"l{lev}_ptr, l{lev}_src, l{lev}_lag, l{lev}_W" for lev in range(len(LEVELS))),
         sum_buffers="\n".join(f"    sums{lev} = np.zeros((max(NC, 1), N, {size}))" for lev, size in enumerate(LEVELS)),
         sacc=max(nc * K, 1),

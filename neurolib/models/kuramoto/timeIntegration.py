@@ -23,7 +23,10 @@ def features(x, g):
 def rhs(x, y, net, u, q, p, dx, dy, aux):
     """d theta / dt (rad/ms); net = sum_j Cmat[n,j] (sin, cos) theta_j(t - D[n,j]), so that
     cos(theta) net[0] - sin(theta) net[1] = sum_j Cmat[n,j] sin(theta_j(t - D[n,j]) - theta)."""
-    cpl = np.cos(x[THETA]) * net[0] - np.sin(x[THETA]) * net[1]
+    if net[0] == 0.0 and net[1] == 0.0:  # no input from the network (e.g. a single node): no trigonometry
+        cpl = 0.0 * net[0]
+    else:
+        cpl = np.cos(x[THETA]) * net[0] - np.sin(x[THETA]) * net[1]
     dx[THETA] = p[OMEGA] + p[K_OVER_N] * cpl + q[THETA_OU] + u[THETA_EXT]
 
 
