@@ -85,3 +85,16 @@ def test_barrier_returns_when_another_thread_aborts():
     for th in both:
         th.join(timeout=30)
     assert result == [False, True, True]
+
+
+def test_a_failing_node_thread_stops_the_others():
+    """The thread of the other nodes waits at a barrier for the failing one; it must return, and the error surface."""
+
+    def run_block(*args):
+        n0, n1, tid, nth, sync = args[-5:]
+        if tid == 1:
+            raise FloatingPointError("node thread failed")
+        assert _sync.barrier(sync, tid, nth, 1) is False  # released by the abort flag, not by the other thread
+
+    with pytest.raises(FloatingPointError, match="node thread failed"):
+        integrate._split_call(run_block, (), (0, 10, 20))
