@@ -205,8 +205,10 @@ def test_one_ahead_keeps_order_and_passes_errors_on():
     gen.close()  # the consumer stops early: the helper thread ends
 
 
-def test_small_search_runs_serially_here_whatever_ncores(tmp_path, monkeypatch):
-    """Below SMALL_WORK node-steps, starting workers costs more than it saves: ncores=2 runs in this process."""
+@pytest.mark.parametrize("points", [4, 20])
+def test_small_search_runs_here_whatever_ncores(tmp_path, monkeypatch, points):
+    """Below SMALL_WORK node-steps, starting workers costs more than it saves: ncores=2 runs in this process, its
+    batches on 2 threads when there are at least THREAD_MEMBERS runs per thread; the same results as workers."""
     from neurolib.models.hopf import HopfModel
     from neurolib.optimize.exploration import exploration
 
@@ -221,14 +223,15 @@ def test_small_search_runs_serially_here_whatever_ncores(tmp_path, monkeypatch):
     monkeypatch.setattr(exploration._runner, "run_tasks", spy)
     model = HopfModel(seed=1)
     model.params["duration"] = 100.0
-    space = ParameterSpace({"a": [0.1, 0.2, 0.3, 0.4]}, kind="grid")
+    model.params["sigma_ou"] = 0.02
+    space = ParameterSpace({"a": list(np.linspace(0.1, 0.4, points))}, kind="grid")
     small = BoxSearch(model, space, filename=str(tmp_path / "small.hdf"), ncores=2, progress=False)
     small.run()
-    assert calls == [(1, 1)]
+    assert calls == [(1, 2 if points >= 2 * exploration.THREAD_MEMBERS else 1)]
     small.loadResults()
     monkeypatch.setattr(exploration, "SMALL_WORK", 0.0)
     workers = BoxSearch(model, space, filename=str(tmp_path / "workers.hdf"), ncores=2, progress=False)
     workers.run()
     workers.loadResults()
-    for i in range(4):
+    for i in range(points):
         assert np.array_equal(small.results[i]["x"], workers.results[i]["x"])

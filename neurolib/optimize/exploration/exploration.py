@@ -61,6 +61,7 @@ __all__ = ["BoxSearch", "ExplorationError", "RunContext", "StoreError"]
 RESULTS_CACHE_BYTES = 64e6  # results of a run() kept in memory for loadResults (they are on disk as well)
 SHIP_BYTES = 16e6  # from this size of one run's outputs on, batches run on threads here instead of in workers
 SMALL_WORK = 5e6  # node-steps of a whole search below which it runs here, serially (workers start in ~0.1 s)
+THREAD_MEMBERS = 8  # of such a search, at least this many runs per thread before its batches use ncores threads
 
 
 class ExplorationError(RuntimeError):
@@ -270,9 +271,10 @@ class BoxSearch(_SetupMixin, StoredResults):
         explored = {r[0]: r[1] for r in runs}
         ncores, ahead = self.ncores, False
         if batch and self.executor is None and ncores > 1 and node_steps(base_params) * len(runs) < SMALL_WORK:
-            # little work: starting worker processes (or threads) would cost more than it saves
+            # little work: starting worker processes would cost more than it saves; the members of a batch are
+            # integrated on ncores threads here (results are the same whatever the threads)
             tasks = list(self._tasks(runs, batch, base_params))
-            ncores = 1
+            job.threads, ncores = (ncores if len(runs) >= ncores * THREAD_MEMBERS else 1), 1
         elif batch and self.executor is None and member_bytes(self.model, base_params, job) >= SHIP_BYTES:
             # big outputs: batches of one member per core integrated by threads here (nothing shipped between
             # processes), each stored while the next one integrates; memory holds a few batches at most
