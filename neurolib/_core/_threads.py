@@ -55,7 +55,7 @@ def available():
     return max(1, cores - 1)
 
 
-def node_threads(N, spec, setup):
+def node_threads(N):
     """Threads that share the nodes of one network run: up to :func:`available` for a network of at least
     ``MIN_NODES`` nodes (at least 4 nodes each) run from the main thread; one otherwise (runs started on other
     threads already run side by side, e.g. in a thread pool or a Dask worker)."""

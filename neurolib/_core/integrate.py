@@ -381,7 +381,7 @@ class Engine:
             )
         consumers = []
         # a network member alone on this thread: its nodes split over the threads this run may use (see _threads)
-        nth = _threads.node_threads(N, spec, setup) if threads == 1 else 1
+        nth = _threads.node_threads(N) if threads == 1 else 1
         node_cuts = _node_cuts(setup, nth) if nth > 1 else (0, N)
         try:
             if threads > 1:  # disjoint members on each thread, each drawing its own noise

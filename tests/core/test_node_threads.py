@@ -53,10 +53,10 @@ def test_threads_give_the_one_thread_result_bitwise(monkeypatch, cls, params, ch
 
 def test_node_threads_only_for_big_networks_on_the_main_thread(monkeypatch):
     monkeypatch.setenv("NEUROLIB_NUM_THREADS", "3")
-    assert _threads.node_threads(N, None, None) == 3
-    assert _threads.node_threads(_threads.MIN_NODES - 1, None, None) == 1
+    assert _threads.node_threads(N) == 3
+    assert _threads.node_threads(_threads.MIN_NODES - 1) == 1
     seen = []
-    worker = threading.Thread(target=lambda: seen.append(_threads.node_threads(N, None, None)))
+    worker = threading.Thread(target=lambda: seen.append(_threads.node_threads(N)))
     worker.start()
     worker.join()
     assert seen == [1]  # runs started on other threads already run side by side
