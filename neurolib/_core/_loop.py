@@ -171,6 +171,25 @@ def _post(x, y, p):
 '''
 
 
+def kernel_hooks(module, has_features, has_post, nf, cvar):
+    """How a generated module gets a model's ``_features`` and ``_post``: ``(import lines, source of the defaults)``.
+
+    The model's own functions are imported by name from its kernel ``module``; missing ones get the defaults (the
+    coupling variable ``cvar`` as the only feature, or none without coupling; no post-step correction). Used by the
+    engine's loop and by the optimal-control sweep, so that both integrate exactly the same step.
+    """
+    imports, defaults = [], ""
+    if has_features:
+        imports.append(f"from {module} import features as _features")
+    else:
+        defaults += _DEFAULT_FEATURES.format(cvar=cvar) if nf else _NO_FEATURES
+    if has_post:
+        imports.append(f"from {module} import post as _post")
+    else:
+        defaults += _DEFAULT_POST
+    return "\n".join(imports), defaults
+
+
 def cache_dir():
     """Folder for generated kernels: $NEUROLIB_CACHE, else the user cache folder."""
     root = os.environ.get("NEUROLIB_CACHE")
@@ -309,11 +328,7 @@ def _sums(indent, channels, lev):
 
 
 def _source(module, has_features, has_post, nx, ny, nou, nwn, npar, nu, nf, channels, self_features, algebraic, cvar):
-    imports = []
-    if has_features:
-        imports.append(f"from {module} import features as _features")
-    if has_post:
-        imports.append(f"from {module} import post as _post")
+    imports, defaults = kernel_hooks(module, has_features, has_post, nf, cvar)
     nc, ns = len(channels), len(self_features)
     euler = [f"x[{v}] = dx[{v}]" if v in algebraic else f"x[{v}] = x[{v}] + dt * dx[{v}]" for v in range(nx)]
     euler += [f"y[{v}] = y[{v}] + dt * dy[{v}]" for v in range(ny)]
@@ -326,7 +341,7 @@ def _source(module, has_features, has_post, nx, ny, nou, nwn, npar, nu, nf, chan
     )
     src = _TEMPLATE.format(
         module=module,
-        imports="\n".join(imports),
+        imports=imports,
         nx=nx,
         ny=ny,
         nou=nou,
@@ -352,11 +367,7 @@ def _source(module, has_features, has_post, nx, ny, nou, nwn, npar, nu, nf, chan
         blocks_1=_blocks(True, 12, parts, channels),
         blocks_n=_blocks(False, 12, parts, channels),
     )
-    if not has_features:
-        src += _DEFAULT_FEATURES.format(cvar=cvar) if nf else _NO_FEATURES
-    if not has_post:
-        src += _DEFAULT_POST
-    return src
+    return src + defaults
 
 
 _loaded: dict = {}

@@ -181,42 +181,14 @@ def sweep(H, Y0, Q0, U, P, OUc, Z, dt, D, W, CH_W, CH_F, SF, SD, aux, h, jac, UC
                         JG[t, n, f, k] = gc[f].imag / h
 '''
 
-_DEFAULT_FEATURES = '''
-
-@njit(inline="always")
-def _features(x, g):
-    """The coupling feature is the coupling variable itself."""
-    g[0] = x[{cvar}]
-'''
-
-_NO_FEATURES = '''
-
-@njit(inline="always")
-def _features(x, g):
-    """No network coupling."""
-    return None
-'''
-
-_NO_POST = '''
-
-@njit(inline="always")
-def _post(x, y, p):
-    """No post-step correction."""
-    return None
-'''
-
 
 def _source(module, has_features, has_post, nx, ny, nou, nwn, nu, nf, nc, nsf, algebraic, cvar):
-    imports = []
-    if has_features:
-        imports.append(f"from {module} import features as _features")
-    if has_post:
-        imports.append(f"from {module} import post as _post")
+    imports, defaults = _loop.kernel_hooks(module, has_features, has_post, nf, cvar)
     euler = [f"    x[{v}] = dx[{v}]" if v in algebraic else f"    x[{v}] = x[{v}] + dt * dx[{v}]" for v in range(nx)]
     euler += [f"    y[{v}] = y[{v}] + dt * dy[{v}]" for v in range(ny)]
     src = _TEMPLATE.format(
         module=module,
-        imports="\n".join(imports),
+        imports=imports,
         nx=nx,
         ny=ny,
         nou=nou,
@@ -228,11 +200,7 @@ def _source(module, has_features, has_post, nx, ny, nou, nwn, nu, nf, nc, nsf, a
         euler="\n".join(euler) or "    pass",
         LEVELS=tuple(_loop.LEVELS),
     )
-    if not has_features:
-        src += _DEFAULT_FEATURES.format(cvar=cvar) if nf else _NO_FEATURES
-    if not has_post:
-        src += _NO_POST
-    return src
+    return src + defaults
 
 
 _loaded: dict = {}

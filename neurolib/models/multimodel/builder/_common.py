@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+from jitcdde import input as system_input
 
 from neurolib.errors import ParameterTypeError
 from neurolib.models.multimodel.builder.base.network import Network, Node
+from neurolib.models.multimodel.builder.base.neural_mass import NeuralMass
+from neurolib.utils.stimulus import OrnsteinUhlenbeckProcess
 
 
 def uniform(seed, low, high, size):
@@ -41,13 +44,6 @@ def place_nodes(nodes):
     return nodes
 
 
-def with_defaults(params, defaults):
-    """``params`` (None: ``defaults``), as a new dict; anything but a dict is left for the mass to reject."""
-    if params is None:
-        return dict(defaults)
-    return dict(params) if isinstance(params, dict) else params
-
-
 class SingleMassNode(Node):
     """A node of one mass (``mass_class``): ``Node(params=None, seed=None)``, no local coupling to sync."""
 
@@ -78,3 +74,33 @@ def exc_inh_nodes(node_class, n, exc_mass_params, inh_mass_params, exc_seed, inh
         for ep, ip, es, is_ in zip(exc_p, inh_p, exc_s, inh_s)
     ]
     return place_nodes(nodes)
+
+
+class PlanarOscillatorMass(NeuralMass):
+    """A mass of two state variables, x and y, each driven by its network coupling (``network_x``, ``network_y``),
+    a constant (``x_ext``, ``y_ext``) and an input channel: ``dx = f(x, y) + network_x + x_ext + input_0``, ``dy =
+    g(x, y) + network_y + y_ext + input_1`` (per ms). A subclass gives ``f`` and ``g`` (:meth:`_flow`), its default
+    parameters (``default_params``) and the amplitude of its random initial state (``init_amplitude * U(-1, 1)``)."""
+
+    state_variable_names = ["x", "y"]
+    num_state_variables = 2
+    coupling_variables = {0: "x", 1: "y"}
+    num_noise_variables = 2
+    required_couplings = ["network_x", "network_y"]
+    _noise_input = [OrnsteinUhlenbeckProcess(mu=0.0, sigma=0.0, tau=5.0) for _ in range(2)]
+    init_amplitude = 1.0
+
+    def _initialize_state_vector(self):
+        self.initial_state = (self.init_amplitude * uniform(self.seed, -1.0, 1.0, self.num_state_variables)).tolist()
+
+    def _flow(self, x, y, p):
+        """The intrinsic parts ``(f, g)`` of the derivatives (symbolic)."""
+        raise NotImplementedError
+
+    def _derivatives(self, coupling_variables):
+        x, y = self._unwrap_state_vector()
+        p = self.params
+        f, g = self._flow(x, y, p)
+        dx = f + coupling_variables["network_x"] + p["x_ext"] + system_input(self.noise_input_idx[0])
+        dy = g + coupling_variables["network_y"] + p["y_ext"] + system_input(self.noise_input_idx[1])
+        return [dx, dy]

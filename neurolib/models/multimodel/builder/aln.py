@@ -14,7 +14,7 @@ import symengine as se
 from jitcdde import input as system_input
 
 from neurolib.models.multimodel.builder._aln_lookup import TableMixin
-from neurolib.models.multimodel.builder._common import exc_inh_nodes, uniform, with_defaults
+from neurolib.models.multimodel.builder._common import exc_inh_nodes, uniform
 from neurolib.models.multimodel.builder.base.constants import EXC, INH, NODE_CONNECTIVITY
 from neurolib.models.multimodel.builder.base.network import Network, SingleCouplingExcitatoryInhibitoryNode
 from neurolib.models.multimodel.builder.base.neural_mass import NeuralMass
@@ -71,7 +71,7 @@ class ALNMass(TableMixin, NeuralMass):
     num_noise_variables = 1
     python_callbacks = ["firing_rate_lookup", "voltage_lookup", "tau_lookup"]
 
-    def __init__(self, params, lin_nonlin_transfer_function_filename=None, seed=None):
+    def __init__(self, params=None, lin_nonlin_transfer_function_filename=None, seed=None):
         self._load_table(lin_nonlin_transfer_function_filename)
         self.python_callbacks = self._callback_names()
         super().__init__(params=params, seed=seed)
@@ -154,8 +154,7 @@ class ExcitatoryALNMass(ALNMass):
     _noise_input = [OrnsteinUhlenbeckProcess(mu=0.4, sigma=0.0, tau=5.0)]
     _SIGMA_EXT, _EXT_CURRENT, _EXT_RATE = "sigmae_ext", "ext_exc_current", "ext_exc_rate"
 
-    def __init__(self, params=None, lin_nonlin_transfer_function_filename=None, seed=None):
-        super().__init__(with_defaults(params, ALN_EXC_DEFAULT_PARAMS), lin_nonlin_transfer_function_filename, seed)
+    default_params = ALN_EXC_DEFAULT_PARAMS
 
     def _initialize_state_vector(self):
         scale = np.array([3.0, 200.0, 0.5, 0.5, 0.001, 0.001, 0.01])
@@ -203,8 +202,7 @@ class InhibitoryALNMass(ALNMass):
     _noise_input = [OrnsteinUhlenbeckProcess(mu=0.3, sigma=0.0, tau=5.0)]
     _SIGMA_EXT, _EXT_CURRENT, _EXT_RATE = "sigmai_ext", "ext_inh_current", "ext_inh_rate"
 
-    def __init__(self, params=None, lin_nonlin_transfer_function_filename=None, seed=None):
-        super().__init__(with_defaults(params, ALN_INH_DEFAULT_PARAMS), lin_nonlin_transfer_function_filename, seed)
+    default_params = ALN_INH_DEFAULT_PARAMS
 
     def _initialize_state_vector(self):
         scale = np.array([3.0, 0.5, 0.5, 0.01, 0.01, 0.01])

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from jitcdde import input as system_input
-
-from neurolib.models.multimodel.builder._common import SingleMassNode, single_mass_nodes, uniform, with_defaults
+from neurolib.models.multimodel.builder._common import PlanarOscillatorMass, SingleMassNode, single_mass_nodes
 from neurolib.models.multimodel.builder.base.network import Network
-from neurolib.models.multimodel.builder.base.neural_mass import NeuralMass
-from neurolib.utils.stimulus import OrnsteinUhlenbeckProcess
 
 FHN_DEFAULT_PARAMS = {
     "alpha": 3.0,  # cubic coefficient
@@ -21,7 +17,7 @@ FHN_DEFAULT_PARAMS = {
 }
 
 
-class FitzHughNagumoMass(NeuralMass):
+class FitzHughNagumoMass(PlanarOscillatorMass):
     """FitzHugh-Nagumo oscillator: ``dx = -alpha x^3 + beta x^2 + gamma x - y + network_x + input_0 + x_ext``,
     ``dy = (x - delta - epsilon y) / tau + network_y + input_1 + y_ext`` (per ms).
 
@@ -36,39 +32,14 @@ class FitzHughNagumoMass(NeuralMass):
     name = "FitzHugh-Nagumo mass"
     label = "FHNmass"
     mass_type = "FHN"
-    state_variable_names = ["x", "y"]
-    num_state_variables = 2
-    coupling_variables = {0: "x", 1: "y"}
-    num_noise_variables = 2
-    required_couplings = ["network_x", "network_y"]
     required_params = list(FHN_DEFAULT_PARAMS)
-    _noise_input = [OrnsteinUhlenbeckProcess(mu=0.0, sigma=0.0, tau=5.0) for _ in range(2)]
+    default_params = FHN_DEFAULT_PARAMS
+    init_amplitude = 0.05
 
-    def __init__(self, params=None, seed=None):
-        super().__init__(params=with_defaults(params, FHN_DEFAULT_PARAMS), seed=seed)
-
-    def _initialize_state_vector(self):
-        self.initial_state = (0.05 * uniform(self.seed, -1.0, 1.0, self.num_state_variables)).tolist()
-
-    def _derivatives(self, coupling_variables):
-        x, y = self._unwrap_state_vector()
-        p = self.params
-        dx = (
-            -p["alpha"] * x**3
-            + p["beta"] * x**2
-            + p["gamma"] * x
-            - y
-            + coupling_variables["network_x"]
-            + p["x_ext"]
-            + system_input(self.noise_input_idx[0])
-        )
-        dy = (
-            (x - p["delta"] - p["epsilon"] * y) / p["tau"]
-            + coupling_variables["network_y"]
-            + p["y_ext"]
-            + system_input(self.noise_input_idx[1])
-        )
-        return [dx, dy]
+    def _flow(self, x, y, p):
+        return -p["alpha"] * x**3 + p["beta"] * x**2 + p["gamma"] * x - y, (x - p["delta"] - p["epsilon"] * y) / p[
+            "tau"
+        ]
 
 
 class FitzHughNagumoNode(SingleMassNode):

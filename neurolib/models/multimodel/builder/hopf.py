@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from jitcdde import input as system_input
-
-from neurolib.models.multimodel.builder._common import SingleMassNode, single_mass_nodes, uniform, with_defaults
+from neurolib.models.multimodel.builder._common import PlanarOscillatorMass, SingleMassNode, single_mass_nodes
 from neurolib.models.multimodel.builder.base.network import Network
-from neurolib.models.multimodel.builder.base.neural_mass import NeuralMass
-from neurolib.utils.stimulus import OrnsteinUhlenbeckProcess
 
 HOPF_DEFAULT_PARAMS = {
     "a": 0.25,  # bifurcation parameter, 1/ms (limit cycle for a > 0)
@@ -17,7 +13,7 @@ HOPF_DEFAULT_PARAMS = {
 }
 
 
-class HopfMass(NeuralMass):
+class HopfMass(PlanarOscillatorMass):
     """Stuart-Landau oscillator: ``dx = (a - x^2 - y^2) x - w y + network_x + input_0 + x_ext``,
     ``dy = (a - x^2 - y^2) y + w x + network_y + input_1 + y_ext`` (per ms).
 
@@ -32,39 +28,13 @@ class HopfMass(NeuralMass):
     name = "Hopf normal form mass"
     label = "HopfMass"
     mass_type = "Hopf"
-    state_variable_names = ["x", "y"]
-    num_state_variables = 2
-    coupling_variables = {0: "x", 1: "y"}
-    num_noise_variables = 2
-    required_couplings = ["network_x", "network_y"]
     required_params = list(HOPF_DEFAULT_PARAMS)
-    _noise_input = [OrnsteinUhlenbeckProcess(mu=0.0, sigma=0.0, tau=5.0) for _ in range(2)]
+    default_params = HOPF_DEFAULT_PARAMS
+    init_amplitude = 0.5
 
-    def __init__(self, params=None, seed=None):
-        super().__init__(params=with_defaults(params, HOPF_DEFAULT_PARAMS), seed=seed)
-
-    def _initialize_state_vector(self):
-        self.initial_state = (0.5 * uniform(self.seed, -1.0, 1.0, self.num_state_variables)).tolist()
-
-    def _derivatives(self, coupling_variables):
-        x, y = self._unwrap_state_vector()
-        p = self.params
+    def _flow(self, x, y, p):
         radial = p["a"] - x**2 - y**2
-        dx = (
-            radial * x
-            - p["w"] * y
-            + coupling_variables["network_x"]
-            + p["x_ext"]
-            + system_input(self.noise_input_idx[0])
-        )
-        dy = (
-            radial * y
-            + p["w"] * x
-            + coupling_variables["network_y"]
-            + p["y_ext"]
-            + system_input(self.noise_input_idx[1])
-        )
-        return [dx, dy]
+        return radial * x - p["w"] * y, radial * y + p["w"] * x
 
 
 class HopfNode(SingleMassNode):

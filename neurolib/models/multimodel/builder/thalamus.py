@@ -10,7 +10,6 @@ import numpy as np
 import symengine as se
 from jitcdde import input as system_input
 
-from neurolib.models.multimodel.builder._common import with_defaults
 from neurolib.models.multimodel.builder.base.constants import EXC, INH
 from neurolib.models.multimodel.builder.base.network import SingleCouplingExcitatoryInhibitoryNode
 from neurolib.models.multimodel.builder.base.neural_mass import NeuralMass
@@ -106,8 +105,7 @@ class ThalamocorticalMass(ThalamicMass):
     required_params = list(TCR_DEFAULT_PARAMS)
     _noise_input = [OrnsteinUhlenbeckProcess(mu=0.0, sigma=0.0, tau=5.0)]
 
-    def __init__(self, params=None, seed=None):
-        super().__init__(params=with_defaults(params, TCR_DEFAULT_PARAMS), seed=seed)
+    default_params = TCR_DEFAULT_PARAMS
 
     def _initialize_state_vector(self):
         state = [0.0] * self.num_state_variables
@@ -159,8 +157,7 @@ class ThalamicReticularMass(ThalamicMass):
     required_params = list(TRN_DEFAULT_PARAMS)
     _noise_input = [ZeroInput()]
 
-    def __init__(self, params=None, seed=None):
-        super().__init__(params=with_defaults(params, TRN_DEFAULT_PARAMS), seed=seed)
+    default_params = TRN_DEFAULT_PARAMS
 
     def _initialize_state_vector(self):
         state = [0.0] * self.num_state_variables

@@ -6,7 +6,7 @@ import numpy as np
 import symengine as se
 from jitcdde import input as system_input
 
-from neurolib.models.multimodel.builder._common import exc_inh_nodes, uniform, with_defaults
+from neurolib.models.multimodel.builder._common import exc_inh_nodes, uniform
 from neurolib.models.multimodel.builder.base.constants import EXC, INH
 from neurolib.models.multimodel.builder.base.network import Network, SingleCouplingExcitatoryInhibitoryNode
 from neurolib.models.multimodel.builder.base.neural_mass import NeuralMass
@@ -57,8 +57,7 @@ class ExcitatoryWilsonCowanMass(WilsonCowanMass):
     state_variable_names = [f"q_mean_{EXC}"]
     coupling_variables = {0: state_variable_names[0]}
 
-    def __init__(self, params=None, seed=None):
-        super().__init__(params=with_defaults(params, WC_EXC_DEFAULT_PARAMS), seed=seed)
+    default_params = WC_EXC_DEFAULT_PARAMS
 
     def _derivatives(self, coupling_variables):
         c = coupling_variables
@@ -83,8 +82,7 @@ class InhibitoryWilsonCowanMass(WilsonCowanMass):
     state_variable_names = [f"q_mean_{INH}"]
     coupling_variables = {0: state_variable_names[0]}
 
-    def __init__(self, params=None, seed=None):
-        super().__init__(params=with_defaults(params, WC_INH_DEFAULT_PARAMS), seed=seed)
+    default_params = WC_INH_DEFAULT_PARAMS
 
     def _derivatives(self, coupling_variables):
         c = coupling_variables

@@ -11,7 +11,6 @@ from neurolib.models.multimodel.builder._common import (
     exc_inh_nodes,
     single_mass_nodes,
     uniform,
-    with_defaults,
 )
 from neurolib.models.multimodel.builder.base.constants import EXC, INH
 from neurolib.models.multimodel.builder.base.network import Network, SingleCouplingExcitatoryInhibitoryNode
@@ -94,8 +93,7 @@ class ExcitatoryWongWangMass(WongWangMass):
     required_params = list(WW_EXC_DEFAULT_PARAMS)
     required_couplings = ["node_exc_exc", "node_exc_inh", "network_exc_exc"]
 
-    def __init__(self, params=None, seed=None):
-        super().__init__(params=with_defaults(params, WW_EXC_DEFAULT_PARAMS), seed=seed)
+    default_params = WW_EXC_DEFAULT_PARAMS
 
     def _derivatives(self, coupling_variables):
         S, q_mean = self._unwrap_state_vector()
@@ -130,8 +128,7 @@ class InhibitoryWongWangMass(WongWangMass):
     required_params = list(WW_INH_DEFAULT_PARAMS)
     required_couplings = ["node_inh_exc", "node_inh_inh", "network_inh_exc"]
 
-    def __init__(self, params=None, seed=None):
-        super().__init__(params=with_defaults(params, WW_INH_DEFAULT_PARAMS), seed=seed)
+    default_params = WW_INH_DEFAULT_PARAMS
 
     def _derivatives(self, coupling_variables):
         S, q_mean = self._unwrap_state_vector()
@@ -164,8 +161,7 @@ class ReducedWongWangMass(WongWangMass):
     required_params = list(WW_REDUCED_DEFAULT_PARAMS)
     required_couplings = ["network_S"]
 
-    def __init__(self, params=None, seed=None):
-        super().__init__(params=with_defaults(params, WW_REDUCED_DEFAULT_PARAMS), seed=seed)
+    default_params = WW_REDUCED_DEFAULT_PARAMS
 
     def _derivatives(self, coupling_variables):
         S, q_mean = self._unwrap_state_vector()

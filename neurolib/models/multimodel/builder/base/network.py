@@ -16,6 +16,8 @@ from neurolib.models.multimodel.builder.base.node import (
     Node,
     SingleCouplingExcitatoryInhibitoryNode,
     as_float_matrix,
+    checked_initial_state,
+    distribute_inputs,
     stack_states,
 )
 
@@ -149,12 +151,7 @@ class Network(BackendIntegrator):
 
     @initial_state.setter
     def initial_state(self, value):
-        arr = np.array(value, dtype=float)
-        if arr.ndim not in (1, 2) or arr.shape[0] != self.num_state_variables:
-            raise ParameterError(
-                f"{self.name}: the initial state must have shape ({self.num_state_variables},) or "
-                f"({self.num_state_variables}, history), got {arr.shape}."
-            )
+        arr = checked_initial_state(self, value)
         start = 0
         for node in self.nodes:
             node.initial_state = arr[start : start + node.num_state_variables]
@@ -167,15 +164,7 @@ class Network(BackendIntegrator):
 
     @noise_input.setter
     def noise_input(self, new_inputs):
-        new_inputs = list(new_inputs)
-        if len(new_inputs) != self.num_noise_variables:
-            raise ParameterError(
-                f"{self.name}: needs {self.num_noise_variables} input processes, got {len(new_inputs)}."
-            )
-        start = 0
-        for node in self.nodes:
-            node.noise_input = new_inputs[start : start + node.num_noise_variables]
-            start += node.num_noise_variables
+        distribute_inputs(self, self.nodes, new_inputs)
 
     # ------------------------------------------------------------------------------------------ parameters
     def get_nested_params(self):

@@ -64,11 +64,14 @@ class NeuralMass:
         Names of non-symbolic functions the equations call (``callback_functions``), e.g. table lookups.
     _noise_input : list of Input
         Default input processes, one per channel; every instance works on its own copies.
+    default_params : dict or None
+        Parameters of a mass created without ``params`` (each instance gets its own copy); None: ``params`` is
+        required.
 
     Parameters
     ----------
-    params : dict
-        Parameters of the mass (copied).
+    params : dict, optional
+        Parameters of the mass (copied); default: a copy of ``default_params``.
     seed : int, optional
         Seed of the random initial state.
     """
@@ -85,6 +88,7 @@ class NeuralMass:
     helper_variables = []
     python_callbacks = []
     _noise_input = []
+    default_params = None  # the parameters a mass created with params=None gets (a copy), if the class has them
 
     DESCRIPTION_FIELD = [
         "index",
@@ -96,7 +100,9 @@ class NeuralMass:
         "params",
     ]
 
-    def __init__(self, params, seed=None):
+    def __init__(self, params=None, seed=None):
+        if params is None and self.default_params is not None:
+            params = self.default_params
         if not isinstance(params, dict):
             raise ParameterTypeError(
                 f"{type(self).__name__}: 'params' must be a dict of parameter values, got {type(params).__name__}."

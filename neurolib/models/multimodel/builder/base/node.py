@@ -50,6 +50,30 @@ def stack_states(parts, what):
     return np.concatenate([a if a.ndim == 2 else np.repeat(a[:, None], width, axis=1) for a in arrays])
 
 
+def checked_initial_state(owner, value):
+    """``value`` as the initial state of ``owner`` (a node or network): (state variables,) or (state variables,
+    history); raises ``ParameterError`` naming the expected shape."""
+    arr = np.array(value, dtype=float)
+    if arr.ndim not in (1, 2) or arr.shape[0] != owner.num_state_variables:
+        raise ParameterError(
+            f"{owner.name}: the initial state must have shape ({owner.num_state_variables},) or "
+            f"({owner.num_state_variables}, history), got {arr.shape}."
+        )
+    return arr
+
+
+def distribute_inputs(owner, parts, new_inputs):
+    """Give each of ``parts`` (masses of a node, nodes of a network) its share of ``owner``'s input processes, in
+    order; raises ``ParameterError`` if the count differs."""
+    new_inputs = list(new_inputs)
+    if len(new_inputs) != owner.num_noise_variables:
+        raise ParameterError(f"{owner.name}: needs {owner.num_noise_variables} input processes, got {len(new_inputs)}.")
+    start = 0
+    for part in parts:
+        part.noise_input = new_inputs[start : start + part.num_noise_variables]
+        start += part.num_noise_variables
+
+
 class Node(BackendIntegrator):
     """A brain area: neural masses coupled to each other, simulated alone or as part of a :class:`Network`.
 
@@ -150,13 +174,7 @@ class Node(BackendIntegrator):
 
     @initial_state.setter
     def initial_state(self, value):
-        arr = np.array(value, dtype=float)
-        if arr.ndim not in (1, 2) or arr.shape[0] != self.num_state_variables:
-            raise ParameterError(
-                f"{self.name}: the initial state must have shape ({self.num_state_variables},) or "
-                f"({self.num_state_variables}, history), got {arr.shape}."
-            )
-        self._initial_state = arr
+        self._initial_state = checked_initial_state(self, value)
 
     @property
     def noise_input(self):
@@ -165,15 +183,7 @@ class Node(BackendIntegrator):
 
     @noise_input.setter
     def noise_input(self, new_inputs):
-        new_inputs = list(new_inputs)
-        if len(new_inputs) != self.num_noise_variables:
-            raise ParameterError(
-                f"{self.name}: needs {self.num_noise_variables} input processes, got {len(new_inputs)}."
-            )
-        start = 0
-        for mass in self.masses:
-            mass.noise_input = new_inputs[start : start + mass.num_noise_variables]
-            start += mass.num_noise_variables
+        distribute_inputs(self, self.masses, new_inputs)
 
     # ------------------------------------------------------------------------------------------ parameters
     def _key(self):
