@@ -50,9 +50,7 @@ class SingleMassNode(Node):
     mass_class: type
 
     def __init__(self, params=None, seed=None):
-        mass = self.mass_class(params=params, seed=seed)
-        mass.index = 0
-        super().__init__(neural_masses=[mass])
+        super().__init__(neural_masses=[self.mass_class(params=params, seed=seed)])
 
     def _sync(self):
         return []

@@ -269,9 +269,7 @@ class ALNNode(SingleCouplingExcitatoryInhibitoryNode):
         connectivity = ALN_NODE_DEFAULT_CONNECTIVITY if connectivity is None else connectivity
         delays = ALN_NODE_DEFAULT_DELAYS if delays is None else delays
         exc = ExcitatoryALNMass(exc_params, exc_lin_nonlin_transfer_function_filename, exc_seed)
-        exc.index = 0
         inh = InhibitoryALNMass(inh_params, inh_lin_nonlin_transfer_function_filename, inh_seed)
-        inh.index = 1
         super().__init__(neural_masses=[exc, inh], local_connectivity=connectivity, local_delays=delays)
         self.connectivity = self._rescale_connectivity(self.connectivity)
 

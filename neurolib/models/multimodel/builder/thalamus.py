@@ -198,8 +198,5 @@ class ThalamicNode(SingleCouplingExcitatoryInhibitoryNode):
     default_output = output_vars[0]
 
     def __init__(self, tcr_params=None, trn_params=None, connectivity=THALAMUS_NODE_DEFAULT_CONNECTIVITY):
-        tcr = ThalamocorticalMass(params=tcr_params)
-        tcr.index = 0
-        trn = ThalamicReticularMass(params=trn_params)
-        trn.index = 1
-        super().__init__(neural_masses=[tcr, trn], local_connectivity=connectivity, local_delays=None)
+        masses = [ThalamocorticalMass(params=tcr_params), ThalamicReticularMass(params=trn_params)]
+        super().__init__(neural_masses=masses, local_connectivity=connectivity, local_delays=None)

@@ -116,11 +116,11 @@ class WilsonCowanNode(SingleCouplingExcitatoryInhibitoryNode):
         exc_seed=None,
         inh_seed=None,
     ):
-        exc = ExcitatoryWilsonCowanMass(params=exc_params, seed=exc_seed)
-        exc.index = 0
-        inh = InhibitoryWilsonCowanMass(params=inh_params, seed=inh_seed)
-        inh.index = 1
-        super().__init__(neural_masses=[exc, inh], local_connectivity=connectivity, local_delays=None)
+        masses = [
+            ExcitatoryWilsonCowanMass(params=exc_params, seed=exc_seed),
+            InhibitoryWilsonCowanMass(params=inh_params, seed=inh_seed),
+        ]
+        super().__init__(neural_masses=masses, local_connectivity=connectivity, local_delays=None)
 
 
 class WilsonCowanNetwork(Network):

@@ -200,11 +200,11 @@ class WongWangNode(SingleCouplingExcitatoryInhibitoryNode):
         exc_seed=None,
         inh_seed=None,
     ):
-        exc = ExcitatoryWongWangMass(params=exc_params, seed=exc_seed)
-        exc.index = 0
-        inh = InhibitoryWongWangMass(params=inh_params, seed=inh_seed)
-        inh.index = 1
-        super().__init__(neural_masses=[exc, inh], local_connectivity=connectivity, local_delays=None)
+        masses = [
+            ExcitatoryWongWangMass(params=exc_params, seed=exc_seed),
+            InhibitoryWongWangMass(params=inh_params, seed=inh_seed),
+        ]
+        super().__init__(neural_masses=masses, local_connectivity=connectivity, local_delays=None)
 
 
 class WongWangNetwork(Network):

@@ -93,7 +93,7 @@ class Node(BackendIntegrator):
     Parameters
     ----------
     neural_masses : list of NeuralMass
-        The masses, each with its ``index`` (position in the node) set.
+        The masses; a mass whose ``index`` is not set gets its position in the list.
     """
 
     name = ""
@@ -110,6 +110,9 @@ class Node(BackendIntegrator):
         for mass in masses:
             if not isinstance(mass, NeuralMass):
                 raise ParameterTypeError(f"{type(self).__name__}: every mass must be a NeuralMass, got {mass!r}.")
+        for k, mass in enumerate(masses):
+            if mass.index is None:
+                mass.index = k
         types = [mass.mass_type for mass in masses]
         if len(set(types)) != len(types):
             raise ParameterError(f"Mass types needs to be different: {types} in {type(self).__name__}.")
