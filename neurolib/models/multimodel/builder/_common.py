@@ -56,10 +56,20 @@ class SingleMassNode(Node):
         return []
 
 
-def single_mass_nodes(node_class, n, mass_params, seed):
-    """The n placed nodes of a network of single-mass nodes (parameters and seeds shared or per node)."""
-    params, seeds = per_node_params(mass_params, n, "mass_params"), node_seeds(seed, n)
-    return place_nodes([node_class(params=p, seed=s) for p, s in zip(params, seeds)])
+class SingleMassNetwork(Network):
+    """A network of single-mass nodes (``node_class``): ``Network(connectivity_matrix, delay_matrix,
+    mass_params=None, seed=None)``, parameters and seeds shared or per node; ``coupling_symbols`` maps the
+    coupled variables to their index in the node."""
+
+    node_class: type
+    coupling_symbols: dict
+
+    def __init__(self, connectivity_matrix, delay_matrix, mass_params=None, seed=None):
+        n = len(connectivity_matrix)
+        params, seeds = per_node_params(mass_params, n, "mass_params"), node_seeds(seed, n)
+        nodes = place_nodes([self.node_class(params=p, seed=s) for p, s in zip(params, seeds)])
+        self.coupling_symbols = dict(type(self).coupling_symbols)
+        super().__init__(nodes=nodes, connectivity_matrix=connectivity_matrix, delay_matrix=delay_matrix)
 
 
 def exc_inh_nodes(node_class, n, exc_mass_params, inh_mass_params, exc_seed, inh_seed, **node_kwargs):

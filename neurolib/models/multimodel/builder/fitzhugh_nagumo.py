@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from neurolib.models.multimodel.builder._common import PlanarOscillatorMass, SingleMassNode, single_mass_nodes
-from neurolib.models.multimodel.builder.base.network import Network
+from neurolib.models.multimodel.builder._common import PlanarOscillatorMass, SingleMassNetwork, SingleMassNode
 
 FHN_DEFAULT_PARAMS = {
     "alpha": 3.0,  # cubic coefficient
@@ -62,7 +61,7 @@ class FitzHughNagumoNode(SingleMassNode):
     mass_class = FitzHughNagumoMass
 
 
-class FitzHughNagumoNetwork(Network):
+class FitzHughNagumoNetwork(SingleMassNetwork):
     """FitzHugh-Nagumo nodes with delayed diffusive coupling on x: ``network_x_i = sum_j C[i, j] (x_j(t - D[i, j])
     - x_i(t))``.
 
@@ -84,8 +83,5 @@ class FitzHughNagumoNetwork(Network):
     default_output = "x"
     default_coupling = {"network_x": "diffusive", "network_y": "none"}
     output_vars = ["x", "y"]
-
-    def __init__(self, connectivity_matrix, delay_matrix, mass_params=None, seed=None):
-        nodes = single_mass_nodes(FitzHughNagumoNode, len(connectivity_matrix), mass_params, seed)
-        self.coupling_symbols = {"x": 0, "y": 1}
-        super().__init__(nodes=nodes, connectivity_matrix=connectivity_matrix, delay_matrix=delay_matrix)
+    node_class = FitzHughNagumoNode
+    coupling_symbols = {"x": 0, "y": 1}

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from neurolib.models.multimodel.builder._common import PlanarOscillatorMass, SingleMassNode, single_mass_nodes
-from neurolib.models.multimodel.builder.base.network import Network
+from neurolib.models.multimodel.builder._common import PlanarOscillatorMass, SingleMassNetwork, SingleMassNode
 
 HOPF_DEFAULT_PARAMS = {
     "a": 0.25,  # bifurcation parameter, 1/ms (limit cycle for a > 0)
@@ -57,7 +56,7 @@ class HopfNode(SingleMassNode):
     mass_class = HopfMass
 
 
-class HopfNetwork(Network):
+class HopfNetwork(SingleMassNetwork):
     """Hopf nodes with delayed diffusive coupling on x.
 
     Parameters
@@ -78,8 +77,5 @@ class HopfNetwork(Network):
     default_output = "x"
     default_coupling = {"network_x": "diffusive", "network_y": "none"}
     output_vars = ["x", "y"]
-
-    def __init__(self, connectivity_matrix, delay_matrix, mass_params=None, seed=None):
-        nodes = single_mass_nodes(HopfNode, len(connectivity_matrix), mass_params, seed)
-        self.coupling_symbols = {"x": 0, "y": 1}
-        super().__init__(nodes=nodes, connectivity_matrix=connectivity_matrix, delay_matrix=delay_matrix)
+    node_class = HopfNode
+    coupling_symbols = {"x": 0, "y": 1}

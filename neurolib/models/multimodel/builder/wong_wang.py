@@ -7,9 +7,9 @@ import symengine as se
 from jitcdde import input as system_input
 
 from neurolib.models.multimodel.builder._common import (
+    SingleMassNetwork,
     SingleMassNode,
     exc_inh_nodes,
-    single_mass_nodes,
     uniform,
 )
 from neurolib.models.multimodel.builder.base.constants import EXC, INH
@@ -274,7 +274,7 @@ class ReducedWongWangNode(SingleMassNode):
     mass_class = ReducedWongWangMass
 
 
-class ReducedWongWangNetwork(Network):
+class ReducedWongWangNetwork(SingleMassNetwork):
     """Reduced Wong-Wang nodes coupled additively through S.
 
     Parameters
@@ -295,8 +295,5 @@ class ReducedWongWangNetwork(Network):
     default_coupling = dict.fromkeys(sync_variables, "additive")
     output_vars = ReducedWongWangNode.output_vars
     default_output = output_vars[0]
-
-    def __init__(self, connectivity_matrix, delay_matrix, mass_params=None, seed=None):
-        nodes = single_mass_nodes(ReducedWongWangNode, len(connectivity_matrix), mass_params, seed)
-        self.coupling_symbols = {"S": 0}
-        super().__init__(nodes=nodes, connectivity_matrix=connectivity_matrix, delay_matrix=delay_matrix)
+    node_class = ReducedWongWangNode
+    coupling_symbols = {"S": 0}
