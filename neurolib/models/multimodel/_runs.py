@@ -239,7 +239,7 @@ def run_inputs(model, T, dt):
 def start_history(model, S):
     """History (S, variables), oldest first: the carried state of a continued run or chunk, else the initial state."""
     instance = model.model_instance
-    carried = model._carried
+    carried = model._carried_history
     if carried is None:
         if instance.initial_state is None:
             raise ParameterError(f"{instance.name}: no initial state (initialise the node or network).")
@@ -313,7 +313,7 @@ def jitcdde_segment(model, steps):
     if arr.shape[0] == 0:
         raise ParameterError(f"{instance.name}: the jitcdde backend needs at least one input channel.")
     spline = chspy.CubicHermiteSpline.from_data(times, arr.T)
-    x0 = model._carried[:, -1] if model._carried is not None else instance.initial_state
+    x0 = model._carried_history[:, -1] if model._carried_history is not None else instance.initial_state
     times_ms, states = backend.run(instance, duration, sdt, spline, initial_state=x0)
     x_start = np.asarray(x0, dtype=float)
     x_start = x_start if x_start.ndim == 1 else x_start[:, -1]

@@ -124,7 +124,7 @@ class MultiModel(Model):
         self._run_noise = None
         self._inputs = None
         self._runs = 0
-        self._carried = None
+        self._carried_history = None
         self._last_history = None
         super().__init__(integration=self._integration_unsupported, params=params)
         self.state_vars = model_instance.state_variable_names
@@ -267,14 +267,14 @@ class MultiModel(Model):
     def clearModelState(self):
         super().clearModelState()
         self._runs = 0
-        self._carried = None
+        self._carried_history = None
 
     def _carry_state(self):
         """Start the next segment from the last stored history of every variable (the instance's
         ``initial_state`` is left as it is)."""
         history = getattr(self, "_last_history", None)
         if history is not None and self.state:
-            self._carried = history
+            self._carried_history = history
 
     def setInitialValuesToLastState(self):
         """Make the last state (the delay history of every variable) the initial state of the next run."""

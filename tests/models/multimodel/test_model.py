@@ -96,6 +96,15 @@ def test_continued_run_equals_longer_run(fhn_net):
     np.testing.assert_array_equal(fhn_net.x, both)
 
 
+def test_continued_run_of_a_fresh_model_starts_from_the_initial_state(fhn_net):
+    """Nothing to continue yet: the first run with continue_run=True is an ordinary run (it used to fail, the
+    model's carried history being confused with the base class's carried parameters)."""
+    fhn_net.run(continue_run=True)
+    continued = fhn_net.x.copy()
+    fhn_net.run()
+    np.testing.assert_array_equal(fhn_net.x, continued)
+
+
 def test_bold(fhn_net):
     fhn_net.params["duration"] = 4000.0
     fhn_net.run(bold=True)
