@@ -16,10 +16,17 @@ class JacobianArraysMixin:
     """``Dxdoth``, ``Duh``, ``compute_hx``, ``compute_hx_list``, ``compute_hx_nw`` of :class:`~.oc.OC`."""
 
     def _current_lin(self):
+        from neurolib.control.optimal_control._dynamics import Linearization
+
         lin = getattr(self, "_lin", None)
         if lin is None:
             lin = self._linearize()
             self._lin = lin
+        if not isinstance(lin, Linearization):
+            raise NotImplementedError(
+                f"The established package's per-node Jacobian arrays exist for native models only, not for "
+                f"{type(self.model).__name__}; the gradient (compute_gradient) and the adjoint work."
+            )
         return lin
 
     def _rows(self):

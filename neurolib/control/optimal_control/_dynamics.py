@@ -1,13 +1,16 @@
-"""What the optimal control needs from a model: its state layout and, along a controlled trajectory, the Jacobians
-of each integration step. :class:`NativeDynamics` serves every native model from its spec and its one kernel.
+"""What the optimal control needs from a model: its state layout, how its inputs take the control, and, along a
+controlled trajectory, the Jacobians of each integration step. :class:`NativeDynamics` serves every native model from
+its spec and its one kernel; MultiModel nodes and networks are served by :mod:`._multimodel`.
 
-Plugging in another kind of model (e.g. a MultiModel network): give the model a method ``oc_dynamics()`` returning
-an object with the attributes and methods of :class:`NativeDynamics` (``state_vars``, ``algebraic``, ``input_vars``,
-``output_vars``, ``setup``, ``delays``, ``initial_states``, ``prepare``, ``linearize``). ``linearize`` returns a
-:class:`Linearization`: the trajectory of every state and, per step, the Jacobians of the step map with respect to
+Plugging in another kind of model: give the model a method ``oc_dynamics()`` returning an object with the attributes
+and methods of :class:`NativeDynamics`: the layout (``state_vars``, ``algebraic``, ``input_vars``, ``output_vars``,
+``layout``), the model's inputs (``initial_control``, ``check_inputs``, ``write_control``, ``run``) and the
+linearisation (``setup``, ``delays``, ``initial_states``, ``prepare``, ``linearize``). ``linearize`` returns an object
+with the trajectory ``XS`` (T, N, state) and a method ``backward(CX)`` giving the co-state and the input gradient of a
+cost; for a native model that is a :class:`Linearization`: per step, the Jacobians of the step map with respect to
 the state before the step (``JA``), the network and self-delayed inputs of the step (``JB``, with the coupling
 structure that maps them back to the source states through the feature Jacobians ``JG``) and the external inputs
-(``JU``). The adjoint (:mod:`._adjoint`) uses nothing else.
+(``JU``), which the adjoint (:mod:`._adjoint`) uses.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from neurolib.control.optimal_control import _jacobian
+from neurolib.control.optimal_control import _jacobian, _setup
 from neurolib.errors import ParameterError
 
 
@@ -57,6 +60,13 @@ class Linearization:
     chan_feature: np.ndarray
     self_delay: np.ndarray
 
+    def backward(self, CX):
+        """Co-state dJ/ds(t) (T, N, NST) and input gradient dJ/du(t) (T, N, NU) of a cost whose derivative with
+        respect to the state at each time is ``CX`` (T, N, NST); see :func:`._adjoint.backward`."""
+        from neurolib.control.optimal_control._adjoint import backward
+
+        return backward(self, CX)
+
 
 class NativeDynamics:
     """State layout and step Jacobians of a native model (one kernel in ``neurolib.models.<name>``)."""
@@ -73,6 +83,34 @@ class NativeDynamics:
         self.output_vars = tuple(spec.output_vars)
         self._kernel = None
 
+    # ------------------------------------------------------------------------------------------ model I/O
+    def layout(self, model):
+        """``(state_vars, input_vars, output_vars)`` of the model, as the optimal control sees them."""
+        return list(model.state_vars or []), list(model.input_vars or []), list(model.output_vars or [])
+
+    def initial_control(self, model, N, T):
+        """The model's inputs as (N, T) series in its parameters, and the control (N, NU, T) made of them."""
+        series = [_setup.input_series(v, model.params.get(v), N, T) for v in model.input_vars]
+        for v, s in zip(model.input_vars, series):
+            model.params[v] = s
+        return np.stack(series, axis=1)
+
+    def check_inputs(self, model, control):
+        """Raise unless the model's inputs are the control."""
+        for i, v in enumerate(model.input_vars):
+            if not np.array_equal(np.asarray(model.params[v]), control[:, i, :]):
+                raise ParameterError(f"Input '{v}' of the model differs from control[:, {i}, :].")
+
+    def write_control(self, model, control):
+        """Make the control the model's inputs, one (N, T) array per input variable."""
+        for i, v in enumerate(model.input_vars):
+            model.params[v] = control[:, i, :].copy()
+
+    def run(self, model):
+        """One ``model.run()`` with the inputs in its parameters."""
+        model.run()
+
+    # ------------------------------------------------------------------------------------------ Jacobians
     @property
     def kernel(self):
         """The compiled sweep (generated and loaded on first use)."""

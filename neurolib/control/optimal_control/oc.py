@@ -112,12 +112,13 @@ class OC(StepSearchMixin, NoisyMixin, _compat.JacobianArraysMixin):
     ) -> None:
         if self.model_name is not None:
             check_model(model, self.model_name, self.model_title, type(self).__name__)
-        self.dynamics = dynamics_of(model)
-        if not getattr(model, "input_vars", None):
+        self.model = copy.deepcopy(model)
+        self.dynamics = dynamics_of(self.model)
+        state_vars, input_vars, output_vars = self.dynamics.layout(self.model)
+        if not input_vars:
             raise ParameterError(
                 f"model: the {model.name} model has no inputs (input_vars is empty), nothing to control."
             )
-        self.model = copy.deepcopy(model)
         self.weights = _setup.weights_from(weights)
         p = self.model.params
         self.N = int(p["N"])
@@ -126,13 +127,13 @@ class OC(StepSearchMixin, NoisyMixin, _compat.JacobianArraysMixin):
         self.T = n_steps(self.duration, self.dt) + 1
         if p.get("sampling_dt") is not None:
             p["sampling_dt"] = self.dt  # the control needs every step
-        m = self.model
-        self._outputs: list[str] = list(m.output_vars or [])
-        self.dim_vars, self.dim_in, self.dim_out = (len(v or []) for v in (m.state_vars, m.input_vars, m.output_vars))
-        self.state_vars_dict = self.get_state_vars_dict()
+        self._outputs: list[str] = output_vars
+        self._inputs = input_vars
+        self.dim_vars, self.dim_in, self.dim_out = len(state_vars), len(input_vars), len(output_vars)
+        self.state_vars_dict = {name: i for i, name in enumerate(state_vars)}
         self._out_idx = np.array([self.dynamics.state_vars.index(o) for o in self._outputs])
         self._state_idx = np.array([self.state_vars_dict[name] for name in self.dynamics.state_vars])
-        self.target = _setup.check_target(target, (self.N, self.dim_out, self.T), self.model.output_vars)
+        self.target = _setup.check_target(target, (self.N, self.dim_out, self.T), output_vars)
         self.maximum_control_strength = _setup.limit_of(maximum_control_strength)
         self.print_array = list(print_array)
         self.cost_interval = convert_interval(cost_interval, self.T, "cost_interval")
@@ -172,7 +173,7 @@ class OC(StepSearchMixin, NoisyMixin, _compat.JacobianArraysMixin):
     # ------------------------------------------------------------------------------------------- set-up
     def get_state_vars_dict(self):
         """Index of every state variable (``model.state_vars`` order) by name."""
-        return {name: i for i, name in enumerate(self.model.state_vars)}
+        return dict(self.state_vars_dict)
 
     def get_model_params(self):
         """The model's parameters: those of ``param_names`` as a tuple in that order if the class declares them
@@ -210,21 +211,16 @@ class OC(StepSearchMixin, NoisyMixin, _compat.JacobianArraysMixin):
         """Initial values (time 0) of the outputs, (N, outputs)."""
         H, Y, _ = self.dynamics.initial_states(self.model.params)
         state0 = np.concatenate((H[-1], Y), axis=1)
-        return np.stack([state0[:, self.dynamics.state_vars.index(o)] for o in self.model.output_vars], axis=1)
+        return np.stack([state0[:, self.dynamics.state_vars.index(o)] for o in self._outputs], axis=1)
 
     def adjust_input(self):
-        """Every input as an (N, T) series in the model, and the control built from them."""
-        series = [_setup.input_series(v, self.model.params.get(v), self.N, self.T) for v in self.model.input_vars]
-        for v, s in zip(self.model.input_vars, series):
-            self.model.params[v] = s
-        self.control = np.stack(series, axis=1)
+        """The initial control: the model's inputs as (N, T) series (a MultiModel: zero, added to its inputs)."""
+        self.control = self.dynamics.initial_control(self.model, self.N, self.T)
 
     def check_params(self):
         """Check the control against the inputs of the model and the limits; raises ``ParameterError``."""
-        self.control = _setup.check_control(self.control, (self.N, self.dim_in, self.T), self.model.input_vars)
-        for i, v in enumerate(self.model.input_vars):
-            if not np.array_equal(np.asarray(self.model.params[v]), self.control[:, i, :]):
-                raise ParameterError(f"Input '{v}' of the model differs from control[:, {i}, :].")
+        self.control = _setup.check_control(self.control, (self.N, self.dim_in, self.T), self._inputs)
+        self.dynamics.check_inputs(self.model, self.control)
         self.control = update_control_with_limit(
             self.N, self.dim_in, self.T, self.control, 0.0, self.control, self.maximum_control_strength
         )
@@ -232,14 +228,13 @@ class OC(StepSearchMixin, NoisyMixin, _compat.JacobianArraysMixin):
     # ------------------------------------------------------------------------------------------- model runs
     def update_input(self):
         """Write the control into the model's inputs, one (N, T) array per input variable."""
-        for i, v in enumerate(self.model.input_vars):
-            self.model.params[v] = self.control[:, i, :].copy()
+        self.dynamics.write_control(self.model, self.control)
 
     def simulate_forward(self):
         """Run the model with its current inputs (warnings of a diverging run are silenced: the search handles NaN)."""
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            self.model.run()
+            self.dynamics.run(self.model)
 
     def get_xs(self) -> np.ndarray:
         """Outputs of the last run with the initial values in front, (N, outputs, T)."""
@@ -253,7 +248,7 @@ class OC(StepSearchMixin, NoisyMixin, _compat.JacobianArraysMixin):
         """Like :meth:`get_xs`, with the initial history appended: (N, outputs, T + maxDelay), so that a negative
         time index -k reads the value k steps before the start."""
         H, Y, _ = self.dynamics.initial_states(self.model.params)
-        idx = [self.dynamics.state_vars.index(o) for o in self.model.output_vars]
+        idx = [self.dynamics.state_vars.index(o) for o in self._outputs]
         past = H[:-1].transpose(1, 2, 0)[:, idx, :] if H.shape[0] > 1 else np.zeros((self.N, self.dim_out, 0))
         return np.concatenate((self.get_xs(), past), axis=2)
 
@@ -284,7 +279,7 @@ class OC(StepSearchMixin, NoisyMixin, _compat.JacobianArraysMixin):
         fx = cf.derivative_accuracy_cost(xs, self.target, self.weights, self.cost_matrix, self.cost_interval)
         CX = np.zeros(lin.XS.shape)
         CX[:, :, self._out_idx] = fx.transpose(2, 0, 1) * self.dt
-        costate, GU = backward(lin, CX)
+        costate, GU = lin.backward(CX)
         self.adjoint_state = self._adjoint_convention(costate)
         self._lin = lin
         return GU
@@ -320,7 +315,7 @@ class OC(StepSearchMixin, NoisyMixin, _compat.JacobianArraysMixin):
             raise ParameterError(f"n_max_iterations must be an integer >= 0, got {n_max_iterations!r}.")
         self.cost_interval = convert_interval(self.cost_interval, self.T, "cost_interval")
         self.control_interval = convert_interval(self.control_interval, self.T, "control_interval")
-        self.control = _setup.check_control(self.control, (self.N, self.dim_in, self.T), self.model.input_vars)
+        self.control = _setup.check_control(self.control, (self.N, self.dim_in, self.T), self._inputs)
         self.control = update_control_with_limit(
             self.N, self.dim_in, self.T, self.control, 0.0, self.control, self.maximum_control_strength
         )

@@ -340,6 +340,12 @@ class MultiModel(Model):
     def _time_vars(self):
         return max(len(self._names), len(self.output_vars))
 
+    def oc_dynamics(self):
+        """What optimal control needs from this model (see ``neurolib.control.optimal_control.OcMultiModel``)."""
+        from neurolib.control.optimal_control._multimodel import MultiModelDynamics
+
+        return MultiModelDynamics(self)
+
     # ------------------------------------------------------------------------------------------ batches
     def run_batch(
         self, param_sets, *, bold=False, outputs=None, evaluate=None, threads=1,

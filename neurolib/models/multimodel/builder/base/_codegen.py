@@ -47,6 +47,10 @@ _FUNCTIONS = {
     "abs": "abs",
     "gamma": "math.gamma",
     "sign": "np.sign",
+    "exp": "math.exp",
+    "sqrt": "math.sqrt",
+    "max": "max",
+    "min": "min",
 }
 _RELATIONS = {
     "StrictLessThan": "<",
@@ -84,6 +88,8 @@ class Printer:
     current, past, inputs : str
         Formats of a current state ``{k}``, a delayed state ``{m}`` (delay number) ``{k}``, an input ``{c}``.
     """
+
+    functions = _FUNCTIONS  # symengine function name (lower case) -> code of the function
 
     def __init__(self, names, callbacks, current="y{k}", past="Y[im1 - d{m}, {k}]", inputs="u{c}"):
         self.names, self.callbacks = names, callbacks
@@ -127,7 +133,15 @@ class Printer:
             return self.current_format.format(k=k)
         if _EXTERNAL in {s.name for s in tau.free_symbols} or "t" in {s.name for s in tau.free_symbols}:
             raise ParameterError(f"Unsupported delayed read {expr}: the delay must not depend on time.")
-        return self.past_format.format(m=self.delay_index(tau), k=k)
+        return self.past_read(self.delay_index(tau), k)
+
+    def past_read(self, m, k):
+        """Code of the value of state ``k`` delayed by the ``m``-th delay."""
+        return self.past_format.format(m=m, k=k)
+
+    def operand(self, text):
+        """Code of an operand of a comparison (a hook for printers of other number types)."""
+        return text
 
     def _function(self, expr):
         name = str(expr.get_name())
@@ -160,16 +174,16 @@ class Printer:
 
     def _pow_parts(self, base, exponent):
         if _name(base) == "Exp1":
-            return f"math.exp({self(exponent)})"
+            return f"{self.functions['exp']}({self(exponent)})"
         b = self(base)
         if exponent.is_Number:
             value = float(exponent)
             if value == 1.0:
                 return b
             if value == 0.5:
-                return f"math.sqrt({b})"
+                return f"{self.functions['sqrt']}({b})"
             if value == -0.5:
-                return f"(1.0 / math.sqrt({b}))"
+                return f"(1.0 / {self.functions['sqrt']}({b}))"
             if exponent.is_Integer:
                 return f"({b} ** {int(exponent)})"
         return f"({b} ** {self(exponent)})"
@@ -206,7 +220,8 @@ class Printer:
         if kind in ("BooleanTrue", "BooleanFalse"):
             return "True" if kind == "BooleanTrue" else "False"
         if kind in _RELATIONS:
-            return f"({self(expr.args[0])} {_RELATIONS[kind]} {self(expr.args[1])})"
+            left, right = (self.operand(self(a)) for a in expr.args[:2])
+            return f"({left} {_RELATIONS[kind]} {right})"
         if kind in ("And", "Or"):
             joiner = " and " if kind == "And" else " or "
             return "(" + joiner.join(self(a) for a in expr.args) + ")"
@@ -215,14 +230,14 @@ class Printer:
         if kind == "Piecewise":
             return self._piecewise(expr)
         if kind in ("Max", "Min"):
-            func = kind.lower()
+            func = self.functions[kind.lower()]
             text = self(expr.args[0])
             for arg in expr.args[1:]:
                 text = f"{func}({text}, {self(arg)})"
             return text
         lower = kind.lower()
-        if lower in _FUNCTIONS:
-            return f"{_FUNCTIONS[lower]}({', '.join(self(a) for a in expr.args)})"
+        if lower in self.functions:
+            return f"{self.functions[lower]}({', '.join(self(a) for a in expr.args)})"
         raise ParameterError(f"The numba backend cannot translate {kind} in {expr}.")
 
 

@@ -1,0 +1,288 @@
+"""Optimal control of MultiModel nodes and networks: the dynamics adapter (see :mod:`._dynamics` for the interface).
+
+What is controlled: the input channels of every node (``noise_input``; for a built-in node one or two per mass,
+e.g. the external currents of ALN's excitatory and inhibitory masses). The control is **added** to the channels'
+input processes, so the initial control is zero and the processes' drive (``input_*.mu``) stays the baseline. A
+deterministic model's processes are drawn once, when the optimal control is set up, and every run uses that draw
+(an OU process with ``sigma = 0`` still relaxes from a random start); if a process is random (``sigma > 0``, a Wiener
+process), the model is noisy and each realisation draws them anew.
+
+Runs start from the instance's ``initial_state``, as ``model.run()`` does. The state of node n is its own
+variables, in its order; all nodes must have the same variables and input channels (every built-in network does).
+The step Jacobians act on the whole state vector (:mod:`._mm_kernel`) and are kept dense, ``N_state^2 T`` numbers:
+fine for nodes and small networks, too large for long runs of big ones (an error says so before anything is
+allocated).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import numpy as np
+from numba import njit
+
+from neurolib.control.optimal_control import _jacobian
+from neurolib.errors import ParameterError
+from neurolib.models.multimodel import _runs
+from neurolib.models.multimodel.builder.base import _symbolic, numba_backend
+from neurolib.models.multimodel.builder.base.numba_backend import ExprVector, history_length, max_lag
+from neurolib.utils.stimulus import BaseMultipleInputs, OrnsteinUhlenbeckProcess, WienerProcess
+
+MAX_JACOBIAN_BYTES = 4 << 30  # dense step Jacobians larger than this are refused with an error
+
+
+def _random(process):
+    """Whether an input process draws random numbers in every run."""
+    if isinstance(process, WienerProcess):
+        return True
+    if isinstance(process, OrnsteinUhlenbeckProcess):
+        return float(process.sigma) != 0.0
+    if isinstance(process, BaseMultipleInputs):
+        return any(_random(p) for p in process.inputs)
+    return False
+
+
+def _nodes(instance):
+    return list(getattr(instance, "nodes", [instance]))
+
+
+def _channels(node):
+    """Global input-channel indices of a node and their names (``<mass label>.input_<i>``)."""
+    idx, names = [], []
+    for mass in node.masses:
+        for i, c in enumerate(mass.noise_input_idx):
+            idx.append(int(c))
+            names.append(f"{mass.label}.input_{i}")
+    return idx, names
+
+
+@dataclass
+class MMLinearization:
+    """A trajectory of a MultiModel (per node: ``XS`` (T, N, V)) and the step Jacobians of the whole state vector."""
+
+    XS: np.ndarray
+    JA: np.ndarray  # (T-1, NS, NS)
+    JR: np.ndarray  # (T-1, NS, R): d s(t+1) / d (delayed read r)
+    JU: np.ndarray  # (T-1, NS, channels)
+    read_state: np.ndarray  # (R,) state index of each delayed read
+    read_delay: np.ndarray  # (R,) its delay in steps
+    IDX: np.ndarray  # (N, V) state index of node n's variable v
+    CH: np.ndarray  # (N, NU) channel index of node n's input j
+
+    def backward(self, CX):
+        """Co-state (T, N, V) and input gradient (T, N, NU) of a cost with state derivative ``CX`` (T, N, V)."""
+        T = CX.shape[0]
+        full = np.zeros((T, self.JA.shape[1]))
+        full[:, self.IDX] = CX
+        p, gu = _backward(self.JA, self.JR, self.JU, full, self.read_state, self.read_delay)
+        return p[:, self.IDX], gu[:, self.CH]
+
+
+@njit(cache=True, nogil=True)
+def _backward(JA, JR, JU, CX, RK, RL):
+    """``p(t) = CX(t) + JA(t)^T p(t+1) + delayed reads of s(t) by later steps``; ``dJ/du(t) = JU(t)^T p(t+1)``."""
+    T, NS = CX.shape
+    NU = JU.shape[2]
+    p = CX.copy()
+    gu = np.zeros((T, NU))
+    for s in range(T - 2, -1, -1):
+        q = p[s + 1]
+        for k in range(NS):
+            a = 0.0
+            for v in range(NS):
+                a += JA[s, v, k] * q[v]
+            p[s, k] += a
+        for c in range(NU):
+            a = 0.0
+            for v in range(NS):
+                a += JU[s, v, c] * q[v]
+            gu[s, c] = a
+        for r in range(RK.shape[0]):
+            tau = s - RL[r]
+            if tau >= 0:
+                a = 0.0
+                for v in range(NS):
+                    a += JR[s, v, r] * q[v]
+                p[tau, RK[r]] += a
+    return p, gu
+
+
+class MultiModelDynamics:
+    """State layout, inputs and step Jacobians of a :class:`~neurolib.models.multimodel.MultiModel` (the object
+    its ``oc_dynamics()`` returns; one per optimal-control problem, bound to the model it controls)."""
+
+    def __init__(self, model):
+        self.model = model
+        instance = model.model_instance
+        nodes = _nodes(instance)
+        layouts = [tuple(names) for names in model.state_vars] if isinstance(model.state_vars[0], list) else None
+        if layouts is None:
+            layouts = [tuple(model.state_vars)]
+        chans = [_channels(node) for node in nodes]
+        for n in range(1, len(nodes)):
+            if layouts[n] != layouts[0] or chans[n][1] != chans[0][1]:
+                raise ParameterError(
+                    f"model: optimal control of a MultiModel needs nodes with the same state variables and input "
+                    f"channels; node 0 has {list(layouts[0])} and inputs {chans[0][1]}, node {n} has "
+                    f"{list(layouts[n])} and inputs {chans[n][1]}."
+                )
+        self.state_vars = layouts[0]
+        self.algebraic = np.zeros(len(self.state_vars), dtype=bool)
+        self.input_vars = tuple(chans[0][1])
+        self.output_vars = tuple(model.output_vars)
+        self.IDX = np.array([[node.idx_state_var + v for v in range(len(self.state_vars))] for node in nodes])
+        self.CH = np.array([c for c, _ in chans], dtype=np.int64).reshape(len(nodes), len(self.input_vars))
+        self._control = None
+        self._base = None
+        self._jac = None
+
+    # ------------------------------------------------------------------------------------------ model I/O
+    def layout(self, model):
+        """``(state_vars, input_vars, output_vars)`` of one node, as the optimal control sees them."""
+        return list(self.state_vars), list(self.input_vars), list(self.output_vars)
+
+    def initial_control(self, model, N, T):
+        """The control starts at zero (it is added to the input processes)."""
+        self._control = np.zeros((N, len(self.input_vars), T))
+        return self._control.copy()
+
+    def check_inputs(self, model, control):
+        """Nothing to compare: the model's inputs are its processes, the control comes on top."""
+
+    def write_control(self, model, control):
+        """Use ``control`` (N, NU, T) in the next runs."""
+        self._control = np.array(control, dtype=float)
+
+    def run(self, model):
+        """``model.run()`` with the processes (this realisation) plus the control as its inputs."""
+        U = self._inputs(model, self._process_draw(model, model.params.get("seed")), self._control)
+        model.run(noise_input=U)
+
+    # ------------------------------------------------------------------------------------------ set-up
+    def setup(self, params):
+        """History rows ``S``, delays (N, N, steps) of the network and whether runs are noisy."""
+        model = self.model
+        model._push_params()
+        instance = model.model_instance
+        dt = float(params["dt"])
+        args = instance.backend_for("numba").arguments(instance, dt)
+        S = history_length(instance, max_lag(args), dt)
+        N = len(_nodes(instance))
+        delays = np.asarray(getattr(instance, "delays", np.zeros((N, N))), dtype=float)
+        D = np.round(delays / dt).astype(np.int64) if delays.shape == (N, N) else np.zeros((N, N), dtype=np.int64)
+        return SimpleNamespace(S=S, D=D, noisy=self._noisy(), args=args, dt=dt)
+
+    def _noisy(self):
+        return any(_random(p) for p in self.model.noise_input)
+
+    def delays(self, params):
+        """Network delays in steps (N, N)."""
+        return self.setup(params).D
+
+    def initial_states(self, params, setup=None):
+        """Initial history (S, N, V), and empty algebraic and OU states (N, 0)."""
+        setup = self.setup(params) if setup is None else setup
+        H = self._start(setup.S)
+        N = self.IDX.shape[0]
+        return np.ascontiguousarray(H[:, self.IDX]), np.zeros((N, 0)), np.zeros((N, 0))
+
+    def _start(self, S):
+        """History (S, all state variables) of a run: the instance's initial state (as ``model.run()`` starts)."""
+        instance = self.model.model_instance
+        return numba_backend.history_rows(instance, instance.initial_state, S)
+
+    def _process_draw(self, model, seed):
+        """The input processes of a run, (channels, T - 1), drawn with ``seed`` (the first draw for a deterministic
+        model, kept for every later run)."""
+        noisy = self._noisy()
+        if self._base is not None and not noisy:
+            return self._base
+        saved_seed, saved_runs = model.params.get("seed"), model._runs
+        model.params["seed"] = seed
+        model._runs = 0
+        try:
+            T1 = _jacobian_steps(model.params)
+            draw = _runs.process_arrays(model, model.params["duration"], float(model.params["dt"]), T1)
+        finally:
+            model.params["seed"], model._runs = saved_seed, saved_runs
+        if not noisy:
+            self._base = draw
+        return draw
+
+    def _inputs(self, model, draw, control):
+        """Inputs of a run (channels, T - 1): the processes plus the control of every node's channels."""
+        U = np.array(draw, dtype=float)
+        if control is not None:
+            U[self.CH.ravel()] += control[:, :, : U.shape[1]].reshape(-1, U.shape[1])
+        return U
+
+    def prepare(self, params):
+        """Everything a trajectory needs besides the control (validated parameters, history, Jacobian kernel)."""
+        setup = self.setup(params)
+        instance = self.model.model_instance
+        H = self._start(setup.S)
+        return SimpleNamespace(
+            setup=setup, H=H, noisy=setup.noisy, jac=self._kernel(instance, setup), draw=self._process_draw(
+                self.model, self.model.params.get("seed")
+            ),
+        )  # fmt: skip
+
+    def _kernel(self, instance, setup):
+        """The compiled Jacobian module and its read tables (compiled again only when the equations change)."""
+        backend = instance.backend_for("numba")
+        kernel = backend.prepare(instance)
+        if self._jac is None or self._jac[0] is not kernel:
+            from neurolib.control.optimal_control import _mm_kernel
+
+            callbacks = numba_backend._callback_table(instance)
+            text, importable, namespace, reads, delay_exprs = _mm_kernel.generate(instance, kernel.system, callbacks)
+            module = numba_backend.load(text, importable, namespace)
+            rd = np.array([m for m, _ in reads], dtype=np.int64)
+            rk = np.array([k for _, k in reads], dtype=np.int64)
+            self._jac = (kernel, module, rd, rk, ExprVector(delay_exprs, kernel.system.names))
+        kernel, module, rd, rk, delays = self._jac
+        P = _symbolic.parameter_vector(kernel.system, _symbolic.flat_params(instance))
+        D = np.round(delays(P) / setup.dt).astype(np.int64) if rd.size else np.zeros(1, dtype=np.int64)
+        return SimpleNamespace(module=module, P=P, D=D, RD=rd, RK=rk, tables=setup.args[4])
+
+    def linearize(self, prepared, control, rng=None, jacobians=True, inputs=None):
+        """Trajectory of ``control`` (N, NU, T) and its step Jacobians (see :class:`MMLinearization`)."""
+        pr = prepared if isinstance(prepared, SimpleNamespace) else self.prepare(prepared)
+        model, setup = self.model, pr.setup
+        T = control.shape[2]
+        draw = pr.draw
+        if rng is not None and pr.noisy:
+            draw = self._process_draw(model, int(rng.integers(2**31)))
+        U = np.ascontiguousarray(self._inputs(model, draw, control).T)
+        instance = model.model_instance
+        backend = instance.backend_for("numba")
+        Y = backend.integrate(instance, pr.H, U, setup.dt, args=setup.args)
+        S = pr.H.shape[0]
+        XS = Y[S - 1 :][:, self.IDX]
+        NS, R, NC = Y.shape[1], pr.jac.RD.shape[0], U.shape[1]
+        if not jacobians:
+            empty = np.zeros((0, 0, 0))
+            return MMLinearization(XS, empty, empty, empty, pr.jac.RK, pr.jac.D[pr.jac.RD], self.IDX, self.CH)
+        need = 8 * (T - 1) * NS * (NS + R + NC)
+        if need > MAX_JACOBIAN_BYTES:
+            raise ParameterError(
+                f"model: the step Jacobians of this MultiModel would take {need / 2**30:.1f} GiB ({NS} state "
+                f"variables, {T} time points, kept dense); control fewer nodes or a shorter run."
+            )
+        ucols = np.zeros(max(NC, 1), dtype=np.bool_)
+        mask = np.ones(self.CH.shape, dtype=bool) if inputs is None else np.broadcast_to(inputs, self.CH.shape)
+        ucols[self.CH[mask]] = True
+        JA, JR, JU = np.zeros((T - 1, NS, NS)), np.zeros((T - 1, NS, max(R, 1))), np.zeros((T - 1, NS, NC))
+        Uk = U if NC else np.zeros((T - 1, 1))
+        pr.jac.module.sweep(
+            Y, S, Uk, pr.jac.P, pr.jac.D, pr.jac.RD, pr.jac.RK, setup.dt, 0.0, _jacobian.H, ucols, JA, JR, JU,
+            *pr.jac.tables,
+        )  # fmt: skip
+        return MMLinearization(XS, JA, JR[:, :, :R], JU, pr.jac.RK, pr.jac.D[pr.jac.RD], self.IDX, self.CH)
+
+
+def _jacobian_steps(params):
+    from neurolib._core.integrate import n_steps
+
+    return n_steps(float(params["duration"]), float(params["dt"]))
