@@ -45,7 +45,10 @@ def rhs(x, y, net, u, q, p, dx, dy, aux):
     tau_h_r = (85.0 + 1.0 / (np.exp((vr + 48.0) / 4.0) + np.exp(-(vr + 407.0) / 50.0))) / 3.7371928
     m_inf_h = 1.0 / (1.0 + np.exp((vt + 75.0) / 5.5))
     tau_m_h = 20.0 + 1000.0 / (np.exp((vt + 71.5) / 14.2) + np.exp(-(vt + 89.0) / 11.6))
-    ca_n = p[K1] * ca ** p[N_P]
+    if p[N_P] == 4.0:  # the default cooperativity: two products instead of a power (within 2 ulp of it, 10 % faster)
+        ca_n = p[K1] * ((ca * ca) * (ca * ca))
+    else:
+        ca_n = p[K1] * ca ** p[N_P]
     p_h = ca_n / (ca_n + p[K2])
     q_t = q_max / (1.0 + np.exp(-c1 * (vt - theta) / sigma))
     q_r = q_max / (1.0 + np.exp(-c1 * (vr - theta) / sigma))
