@@ -72,3 +72,17 @@ def nodes(k):
             pool = ThreadPoolExecutor(k, thread_name_prefix="neurolib-nodes")
             _pools[("nodes", k)] = (os.getpid(), pool)
         return pool
+
+
+def members(k):
+    """The executor of ``k`` threads that integrate disjoint members of a batch (kept for the process, so that a
+    batch's segments do not each start threads). Called from one of its own threads (a batch inside a batch), a
+    new executor is made, so that the caller never waits for a thread that waits for it."""
+    if threading.current_thread().name.startswith("neurolib-members"):
+        return ThreadPoolExecutor(k, thread_name_prefix="neurolib-members-nested")
+    with _lock:
+        pid, pool = _pools.get(("members", k), (None, None))
+        if pid != os.getpid():
+            pool = ThreadPoolExecutor(k, thread_name_prefix="neurolib-members")
+            _pools[("members", k)] = (os.getpid(), pool)
+        return pool

@@ -10,7 +10,6 @@ current one.
 from __future__ import annotations
 
 import math
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -386,9 +385,12 @@ class Engine:
         try:
             if threads > 1:  # disjoint members on each thread, each drawing its own noise
                 cuts = np.linspace(0, B, threads + 1).round().astype(int)
-                with ThreadPoolExecutor(threads) as workers:
-                    for f in [workers.submit(members, cuts[t], cuts[t + 1], None) for t in range(threads)]:
-                        f.result()
+                workers = _threads.members(threads)
+                futures = [workers.submit(members, cuts[t], cuts[t + 1], None) for t in range(threads)]
+                for f in futures:
+                    f.exception()  # all finished (they write X) before an error is raised
+                for f in futures:
+                    f.result()
             else:
                 pool = _threads.helper("noise") if noisy or on_block is not None else None
                 try:

@@ -1,8 +1,8 @@
 """The file primitives every store uses: one lock, one atomic write, and the checks of a result path.
 
 * :class:`Lock` is an exclusive inter-process lock on a lock file, from the ``filelock`` package (``flock`` on Unix,
-  ``msvcrt`` locking on Windows; imported where it is taken, so this module loads on any platform). A lock dies
-  with its process, however that process ends.
+  ``msvcrt`` locking on Windows, so this module loads on any platform). A lock dies with its process, however that
+  process ends.
 * :func:`write_atomic` writes a whole file so that, whenever the writer is killed, the path holds either the old
   file or the new one: the new content goes to a temporary file in the same folder, is flushed to disk, and
   replaces the old file with :func:`os.replace`.
@@ -15,6 +15,7 @@ import glob
 import os
 
 import h5py
+from filelock import FileLock, Timeout  # portable locking (imported with the storage: its import takes ~10 ms)
 
 from neurolib.errors import ParameterError
 
@@ -40,8 +41,6 @@ class Lock:
     """
 
     def __init__(self, path, wait=True):
-        from filelock import FileLock  # portable locking, imported where it is used
-
         if not isinstance(path, (str, os.PathLike)):
             raise ParameterError(f"path must be a file path, got {type(path).__name__}.")
         self.path = os.fspath(path)
@@ -49,8 +48,6 @@ class Lock:
 
     def acquire(self, message=None):
         """Take the lock; raises :class:`Locked` (with ``message``) if it is held elsewhere and not waited for."""
-        from filelock import Timeout
-
         try:
             self._lock.acquire()
         except Timeout as e:
