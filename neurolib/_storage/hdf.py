@@ -7,7 +7,8 @@ Files
 
         /<trajectory>/          attrs: format, fingerprint, nRuns, kind, model, created, search_seed, records
                                 (the record file's name), records_end, explorationStart/End, nDone, provenance
-            parameters/__pickle__   the parameters every run starts from (pickled); parameters/<name>: readable
+            parameters/__pickle__   the parameters every run starts from (pickled); readable copies of the
+                                    numbers, strings and numeric arrays as attributes of parameters/
             explored/__pickle__     {name: list of per-run values} (pickled); explored/<name>: numeric columns
             records                 (n, 4) int64: kind, key, offset, length of every record of the record file
             run_seed, run_nonfinite,  one value per run (index = run): its seed, whether its results hold NaN or
@@ -246,7 +247,7 @@ def _write_index(f, name, header, entries, end, run_meta, failures, attrs):
     base = header["base_params"]
     pars.create_dataset(_PICKLE, data=_pickled(dict(base)))
     for key, value in base.items():
-        _readable(pars, key, value)
+        _readable_attr(pars, key, value)
     explored = traj.create_group("explored")
     parametrization = header["parametrization"]
     explored.create_dataset(_PICKLE, data=_pickled(parametrization))
@@ -266,6 +267,22 @@ def _write_index(f, name, header, entries, end, run_meta, failures, attrs):
     for i, (params, error) in sorted(failures.items()):
         group = failed.create_group(run_name(i))
         group.attrs["params"], group.attrs["error"] = params, error
+
+
+def _readable_attr(group, key, value):
+    """Best-effort readable copy of a parameter as an attribute of ``group`` (numbers, strings, numeric arrays
+    below 64 kB: an attribute is cheaper to write than a dataset; larger arrays are datasets)."""
+    key = str(key).replace("/", "|")
+    if isinstance(value, np.ndarray) and value.nbytes >= 1 << 16:
+        _readable(group, key, value)
+        return
+    try:
+        if isinstance(value, (str, numbers.Number)):
+            group.attrs[key] = value
+        elif isinstance(value, np.ndarray) and value.dtype.kind in "biuf" and value.size > 0:
+            group.attrs[key] = value
+    except (TypeError, ValueError):
+        pass
 
 
 def _readable(group, key, value):

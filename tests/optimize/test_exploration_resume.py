@@ -115,6 +115,8 @@ def test_resume_after_sigkill(aln_table, tmp_path, monkeypatch, mode, pause, kil
     with h5py.File(path, "r") as f:
         (name,) = list(f)
         records = f[name]["records"][()]
+        readable = dict(f[name]["parameters"].attrs)  # readable copies of the model's parameters
+    assert readable["dt"] == module.search.model.params["dt"] and readable["model"] == "aln"
     run_keys = sorted(records[records[:, 0] == J.RUN, 1].tolist())
     assert run_keys == list(range(len(whole)))  # every run exactly once
     with Reader(str(path)) as r:
