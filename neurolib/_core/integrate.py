@@ -121,24 +121,39 @@ class Engine:
         if params.keys() != params0.keys():
             return None
         packed = self._packed_names()
+        changed = []
         for key, value in params.items():
-            if value is not params0[key] and key not in packed:
-                return None
+            if value is not params0[key]:
+                if key not in packed:
+                    return None
+                changed.append(key)
         N, dt = setup0.N, setup0.dt
-        P = self._pack_params(params, N)
-        OU, noisy = self._pack_ou(params, N, dt)
+        P = self._pack_params(params, N, base=(setup0.P, changed))
+        spec = self.spec
+        ou_names = {spec.tau_ou, spec.sigma_ou, *spec.ou_mean, *spec.white_noise} - {None}
+        if any(key in ou_names for key in changed):
+            OU, noisy = self._pack_ou(params, N, dt)
+        else:  # the OU rows of the other run serve (the kernel only reads them)
+            OU, noisy = setup0.OU, setup0.noisy
         su = setup0
         return Setup(N, dt, su.S, su.D, P, OU, su.links, su.self_lag, noisy, su.aux)
 
-    def _pack_params(self, params, N):
-        """Kernel parameters, checked, as (1, node, param)."""
+    def _pack_params(self, params, N, base=None):
+        """Kernel parameters, checked, as (1, node, param).
+
+        ``base``: ``(P, names)``: the packed parameters of another run whose parameters differ from ``params`` only
+        in ``names``; only those are packed again (and the derived ones)."""
         spec = self.spec
         declared = self._declared()
-        P = np.empty((1, N, len(spec.kernel_params)))
         column = {name: c for c, name in enumerate(spec.kernel_params)}
-        for c, name in enumerate(spec.kernel_params):
+        if base is None:
+            P = np.empty((1, N, len(spec.kernel_params)))
+            names = spec.kernel_params
+        else:
+            P, names = base[0].copy(), [name for name in base[1] if name in column]
+        for name in names:
             if name in declared:
-                P[0, :, c] = P_.packed_value(declared[name], params.get(name), N)
+                P[0, :, column[name]] = P_.packed_value(declared[name], params.get(name), N)
         derived = spec.derived(params, N) if spec.derived is not None else {}
         for name, v in derived.items():
             P[0, :, column[name]] = v
