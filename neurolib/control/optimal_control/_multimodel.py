@@ -113,6 +113,11 @@ class MultiModelDynamics:
     its ``oc_dynamics()`` returns; one per optimal-control problem, bound to the model it controls)."""
 
     def __init__(self, model):
+        if model.params.get("backend", "numba") != "numba":
+            raise ParameterError(
+                f"model: optimal control of a MultiModel integrates with the numba backend (the Euler steps its "
+                f"gradient is exact for); set model.params['backend'] = 'numba' (got {model.params['backend']!r})."
+            )
         self.model = model
         instance = model.model_instance
         nodes = _nodes(instance)
