@@ -129,3 +129,6 @@ def test_bad_input():
         OcMultiModel(WCModel(), np.zeros((1, 2, T)))
     with pytest.raises(NotImplementedError, match="native models only"):
         quiet(OcMultiModel, model, np.zeros((2, 2, T))).compute_hx()
+    model.params["backend"] = "jitcdde"
+    with pytest.raises(ParameterError, match="numba backend"):
+        OcMultiModel(model, np.zeros((2, 2, T)))
