@@ -132,3 +132,17 @@ def test_bad_input():
     model.params["backend"] = "jitcdde"
     with pytest.raises(ParameterError, match="numba backend"):
         OcMultiModel(model, np.zeros((2, 2, T)))
+
+
+def test_changed_input_processes_are_used():
+    """The processes' draw is kept while their parameters stay; a new mean in ``oc.model.params`` is a new draw."""
+    model = settled("wc", duration=5.0, settle_ms=1.0)
+    oc = quiet(OcMultiModel, model, np.zeros((2, 2, n_times(model))))
+    before = oc.get_xs().copy()
+    oc.simulate_forward()
+    np.testing.assert_array_equal(oc.get_xs(), before)  # the same draw again
+    oc.model.params["WCnet.WCnode_0.WCmassEXC_0.input_0.mu"] = 0.5
+    oc.simulate_forward()
+    after = oc.get_xs()
+    assert np.abs(after[0] - before[0]).max() > 1e-3
+    np.testing.assert_array_equal(oc._xs_of(oc._linearize(jacobians=False)), after)

@@ -4,7 +4,8 @@ What is controlled: the input channels of every node (``noise_input``; for a bui
 e.g. the external currents of ALN's excitatory and inhibitory masses). The control is **added** to the channels'
 input processes, so the initial control is zero and the processes' drive (``input_*.mu``) stays the baseline. A
 deterministic model's processes are drawn once, when the optimal control is set up, and every run uses that draw
-(an OU process with ``sigma = 0`` still relaxes from a random start); if a process is random (``sigma > 0``, a Wiener
+(an OU process with ``sigma = 0`` still relaxes from a random start; a change of the processes' parameters makes a
+new draw); if a process is random (``sigma > 0``, a Wiener
 process), the model is noisy and each realisation draws them anew.
 
 Runs start from the instance's ``initial_state``, as ``model.run()`` does. The state of node n is its own
@@ -200,9 +201,11 @@ class MultiModelDynamics:
     def _process_draw(self, model, seed):
         """The input processes of a run, (channels, T - 1), drawn with ``seed`` (the first draw for a deterministic
         model, kept for every later run)."""
+        model._push_params()  # parameters set in model.params since the last run reach the processes
         noisy = self._noisy()
-        if self._base is not None and not noisy:
-            return self._base
+        key = (repr([p.get_params() for p in model.noise_input]), seed, model.params["duration"], model.params["dt"])
+        if self._base is not None and not noisy and self._base[0] == key:
+            return self._base[1]
         saved_seed, saved_runs = model.params.get("seed"), model._runs
         model.params["seed"] = seed
         model._runs = 0
@@ -212,7 +215,7 @@ class MultiModelDynamics:
         finally:
             model.params["seed"], model._runs = saved_seed, saved_runs
         if not noisy:
-            self._base = draw
+            self._base = (key, draw)
         return draw
 
     def _inputs(self, model, draw, control):
