@@ -3,9 +3,12 @@
 The forward trajectory comes from the MultiModel's own Euler kernel. This module generates a second numba module
 from the same :class:`~neurolib.models.multimodel.builder.base._symbolic.System`: a function ``rhs`` that evaluates
 every derivative of the whole state vector in complex arithmetic, and a ``sweep`` that differentiates one Euler step
-``s(t+1) = s(t) + dt f(s(t), delayed reads, inputs(t))`` along the trajectory by the complex step (perturb one
+``s(t+1) = s(t) + dt f(s(t), delayed reads, inputs(t))`` along the trajectory by the complex step (perturb an
 argument by ``i h``; the imaginary part of ``f`` divided by ``h`` is the derivative, exact to rounding, as for the
-native kernels). Each distinct delayed read (state ``k`` delayed by the ``m``-th delay) is one argument of its own.
+native kernels). Each distinct delayed read (state ``k`` delayed by the ``m``-th delay) is an argument of its own.
+While printing, the arguments each equation depends on are collected (through the helper definitions), which gives
+the structurally non-zero entries of the step Jacobian; arguments that share no equation are perturbed together
+(:func:`colour`), so a step costs one evaluation per colour, not one per argument.
 
 The equations are printed by the same printer as the forward kernel, with complex versions of the functions
 (``cmath``, and the helpers below where ``cmath`` has none). Callbacks (e.g. the ALN transfer-function tables) take
@@ -106,10 +109,13 @@ class ComplexPrinter(Printer):
     def __init__(self, names, callbacks):
         super().__init__(names, callbacks, current="y[{k}]", past="", inputs="u[{c}]")
         self.reads: dict = {}  # (delay index m, state k) -> slot r of z
+        self.read_used: set = set()  # the slots read by the expression being printed
         self.arity: dict = {}  # callback code -> number of (non-table) arguments
 
     def past_read(self, m, k):
-        return f"z[{self.reads.setdefault((m, k), len(self.reads))}]"
+        r = self.reads.setdefault((m, k), len(self.reads))
+        self.read_used.add(r)
+        return f"z[{r}]"
 
     def operand(self, text):
         return f"({text}).real"
@@ -161,9 +167,11 @@ def _wrapper(code, arity, n_tables):
 _SWEEP = '''
 
 @njit(cache=CACHE, nogil=True)
-def sweep(Y, S, U, P, D, RD, RK, dt, t0, H, ucols, JA, JR, JU{tables}):
-    """Step Jacobians along the trajectory Y (history rows first): JA[t] = d s(t+1) / d s(t), JR[t, :, r] =
-    d s(t+1) / d (delayed read r), JU[t, :, c] = d s(t+1) / d input c (only where ucols[c])."""
+def sweep(Y, S, U, P, D, RD, RK, dt, t0, H, GP, GC, EP, ER, EC, J{tables}):
+    """Non-zero step Jacobian entries along the trajectory Y (history rows first), one complex evaluation per colour
+    g: its columns GC[GP[g]:GP[g+1]] (states, then delayed reads, then inputs) are perturbed together, and its
+    entries EP[g]:EP[g+1] (rows ER, columns EC) read off: J[t, e] = d s(t+1)[ER[e]] / d column EC[e] (the identity
+    of the Euler step included)."""
     y = np.empty(N_STATE, dtype=np.complex128)
     z = np.empty(max(N_READS, 1), dtype=np.complex128)
     u = np.empty(max(N_INPUTS, 1), dtype=np.complex128)
@@ -177,27 +185,72 @@ def sweep(Y, S, U, P, D, RD, RK, dt, t0, H, ucols, JA, JR, JU{tables}):
             z[r] = Y[i - D[RD[r]], RK[r]]
         for c in range(N_INPUTS):
             u[c] = U[t, c]
-        for k in range(N_STATE):
-            y[k] = Y[i, k] + 1j * H
+        for g in range(GP.shape[0] - 1):
+            for q in range(GP[g], GP[g + 1]):
+                _nudge(GC[q], 1j * H, y, z, u)
             rhs(y, z, u, P, tt, out{table_args})
-            y[k] = Y[i, k]
-            for v in range(N_STATE):
-                JA[t, v, k] = dt * out[v].imag / H
-            JA[t, k, k] += 1.0
-        for r in range(N_READS):
-            z[r] = Y[i - D[RD[r]], RK[r]] + 1j * H
-            rhs(y, z, u, P, tt, out{table_args})
-            z[r] = Y[i - D[RD[r]], RK[r]]
-            for v in range(N_STATE):
-                JR[t, v, r] = dt * out[v].imag / H
-        for c in range(N_INPUTS):
-            if ucols[c]:
-                u[c] = U[t, c] + 1j * H
-                rhs(y, z, u, P, tt, out{table_args})
-                u[c] = U[t, c]
-                for v in range(N_STATE):
-                    JU[t, v, c] = dt * out[v].imag / H
+            for q in range(GP[g], GP[g + 1]):
+                _nudge(GC[q], -1j * H, y, z, u)
+            for e in range(EP[g], EP[g + 1]):
+                J[t, e] = dt * out[ER[e]].imag / H
+        for e in range(J.shape[1]):  # the Euler step's own state: s(t+1) = s(t) + dt f
+            if ER[e] == EC[e]:
+                J[t, e] += 1.0
+
+
+@njit(cache=CACHE, nogil=True, inline="always")
+def _nudge(col, d, y, z, u):
+    """Add the imaginary ``d`` to column ``col`` (a state, a delayed read or an input)."""
+    if col < N_STATE:
+        y[col] += d
+    elif col < N_STATE + N_READS:
+        z[col - N_STATE] += d
+    else:
+        u[col - N_STATE - N_READS] += d
 '''
+
+
+def _printed(printer, expr, helper_deps, used_names):
+    """Code of ``expr`` and the columns it depends on: ("y", state), ("z", read slot), ("u", input), through the
+    helpers it uses (whose dependencies are in ``helper_deps``)."""
+    printer.used_y, printer.used_inputs, printer.used_names, printer.read_used = set(), set(), set(), set()
+    code = printer(expr)
+    deps = {("y", k) for k in printer.used_y} | {("z", r) for r in printer.read_used}
+    deps |= {("u", c) for c in printer.used_inputs}
+    for name in printer.used_names:
+        deps |= helper_deps.get(name, set())
+    used_names |= printer.used_names
+    return code, deps
+
+
+def colour(pattern, n_rows, n_cols):
+    """Groups of columns no two of which share a row of ``pattern`` (a list of (row, column)), greedily, most
+    connected columns first: perturbed together, they leave each row's derivative with one column of the group.
+
+    Returns
+    -------
+    list of list of int
+        The columns of each colour.
+    """
+    rows_of = [[] for _ in range(n_cols)]
+    for r, c in pattern:
+        rows_of[c].append(r)
+    order = sorted(range(n_cols), key=lambda c: -len(rows_of[c]))
+    taken = []  # per colour: the rows its columns touch
+    groups = []
+    for c in order:
+        if not rows_of[c]:
+            continue
+        rows = set(rows_of[c])
+        for g, used in enumerate(taken):
+            if not used & rows:
+                used |= rows
+                groups[g].append(c)
+                break
+        else:
+            taken.append(set(rows))
+            groups.append([c])
+    return groups
 
 
 def generate(instance, system, callbacks):
@@ -215,6 +268,9 @@ def generate(instance, system, callbacks):
         Per delayed-read slot: the index of its delay (in ``delay_exprs``) and the state it reads.
     delay_exprs : list
         The delays (ms, expressions of the parameters).
+    pattern : list of (int, int)
+        The structurally non-zero (row, column) entries of the step Jacobian; columns: the states, then the read
+        slots, then the inputs. Every state's own entry is included (the Euler step keeps the state).
     """
     codes, tables, imports, importable = _source._callback_codes(callbacks)
     params = {name: k for k, name in enumerate(system.names)}
@@ -222,9 +278,20 @@ def generate(instance, system, callbacks):
     names = {name: f"p{k}" for name, k in params.items()}
     names.update({name: f"h{k}" for k, (name, _) in enumerate(helpers)})
     printer = ComplexPrinter(names, codes)
-    body = [f"    {names[name]} = {printer(expr)}" for name, expr in helpers]
-    body += [f"    out[{k}] = {printer(expr)}" for k, expr in enumerate(system.derivatives)]
-    used = sorted(params[n] for n in printer.used_names if n in params)
+    helper_deps, used_names, body, rows = {}, set(), [], []
+    for name, expr in helpers:
+        code, deps = _printed(printer, expr, helper_deps, used_names)
+        helper_deps[name] = deps
+        body.append(f"    {names[name]} = {code}")
+    for k, expr in enumerate(system.derivatives):
+        code, deps = _printed(printer, expr, helper_deps, used_names)
+        rows.append(deps)
+        body.append(f"    out[{k}] = {code}")
+    n_state, n_reads = len(system.derivatives), len(printer.reads)
+    offset = {"y": 0, "z": n_state, "u": n_state + n_reads}
+    pattern = sorted({(k, offset[kind] + j) for k, deps in enumerate(rows) for kind, j in deps} | {
+        (k, k) for k in range(n_state)})  # fmt: skip
+    used = sorted(params[n] for n in used_names if n in params)
     table_args = "".join(f", A{k}" for k in range(len(tables)))
     head = [
         '"""Step Jacobians of a MultiModel, generated by neurolib.control.optimal_control. Do not edit."""',
@@ -238,7 +305,7 @@ def generate(instance, system, callbacks):
         *imports,
         "",
         f"CACHE = {importable}",
-        f"N_STATE, N_READS, N_INPUTS = {len(system.derivatives)}, {len(printer.reads)}, {instance.num_noise_variables}",
+        f"N_STATE, N_READS, N_INPUTS = {n_state}, {n_reads}, {instance.num_noise_variables}",
         "",
     ]
     wrappers = [_wrapper(code, printer.arity[code], len(codes_tables)) for code, codes_tables in _tables_by_code(codes)
@@ -253,7 +320,7 @@ def generate(instance, system, callbacks):
     text = "\n".join(head + ["\n\n".join(wrappers)] + rhs) + _SWEEP.format(tables=table_args, table_args=table_args)
     namespace = {codes[name][0]: callbacks[name][0] for name in callbacks}
     reads = sorted(printer.reads, key=printer.reads.get)
-    return text, importable, namespace, reads, printer.delay_exprs
+    return text, importable, namespace, reads, printer.delay_exprs, pattern
 
 
 def _tables_by_code(codes):

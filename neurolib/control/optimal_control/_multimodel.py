@@ -10,9 +10,10 @@ process), the model is noisy and each realisation draws them anew.
 
 Runs start from the instance's ``initial_state``, as ``model.run()`` does. The state of node n is its own
 variables, in its order; all nodes must have the same variables and input channels (every built-in network does).
-The step Jacobians act on the whole state vector (:mod:`._mm_kernel`) and are kept dense, ``N_state^2 T`` numbers:
-fine for nodes and small networks, too large for long runs of big ones (an error says so before anything is
-allocated).
+The step Jacobians act on the whole state vector (:mod:`._mm_kernel`); only their structurally non-zero entries
+are computed and kept, columns that share no row being differentiated together (one complex evaluation of the
+equations per colour of the columns), so cost and memory grow with the couplings, not with the square of the
+state (an error says so before a too large array is allocated).
 """
 
 from __future__ import annotations
@@ -60,52 +61,51 @@ def _channels(node):
 
 @dataclass
 class MMLinearization:
-    """A trajectory of a MultiModel (per node: ``XS`` (T, N, V)) and the step Jacobians of the whole state vector."""
+    """A trajectory of a MultiModel (per node: ``XS`` (T, N, V)) and the non-zero entries of its step Jacobians.
+
+    Columns of the step Jacobian: the ``NS`` states before the step, then the ``R`` delayed reads of the step, then
+    the input channels; entry e of every step is row ``ER[e]``, column ``EC[e]``."""
 
     XS: np.ndarray
-    JA: np.ndarray  # (T-1, NS, NS)
-    JR: np.ndarray  # (T-1, NS, R): d s(t+1) / d (delayed read r)
-    JU: np.ndarray  # (T-1, NS, channels)
+    J: np.ndarray  # (T-1, entries)
+    ER: np.ndarray
+    EC: np.ndarray
+    NS: int
     read_state: np.ndarray  # (R,) state index of each delayed read
     read_delay: np.ndarray  # (R,) its delay in steps
+    channels: int
     IDX: np.ndarray  # (N, V) state index of node n's variable v
     CH: np.ndarray  # (N, NU) channel index of node n's input j
 
     def backward(self, CX):
         """Co-state (T, N, V) and input gradient (T, N, NU) of a cost with state derivative ``CX`` (T, N, V)."""
         T = CX.shape[0]
-        full = np.zeros((T, self.JA.shape[1]))
+        full = np.zeros((T, self.NS))
         full[:, self.IDX] = CX
-        p, gu = _backward(self.JA, self.JR, self.JU, full, self.read_state, self.read_delay)
+        p, gu = _backward(self.J, self.ER, self.EC, full, self.read_state, self.read_delay, self.channels)
         return p[:, self.IDX], gu[:, self.CH]
 
 
 @njit(cache=True, nogil=True)
-def _backward(JA, JR, JU, CX, RK, RL):
-    """``p(t) = CX(t) + JA(t)^T p(t+1) + delayed reads of s(t) by later steps``; ``dJ/du(t) = JU(t)^T p(t+1)``."""
+def _backward(J, ER, EC, CX, RK, RL, NU):
+    """``p(t) = CX(t) + (d s(t+1) / d s(t))^T p(t+1)`` plus the shares of the later steps that read ``s(t)`` through a
+    delay; ``dJ/du(t) = (d s(t+1) / d u(t))^T p(t+1)``, from the non-zero entries (row ER, column EC) of each step."""
     T, NS = CX.shape
-    NU = JU.shape[2]
+    R = RK.shape[0]
     p = CX.copy()
     gu = np.zeros((T, NU))
     for s in range(T - 2, -1, -1):
-        q = p[s + 1]
-        for k in range(NS):
-            a = 0.0
-            for v in range(NS):
-                a += JA[s, v, k] * q[v]
-            p[s, k] += a
-        for c in range(NU):
-            a = 0.0
-            for v in range(NS):
-                a += JU[s, v, c] * q[v]
-            gu[s, c] = a
-        for r in range(RK.shape[0]):
-            tau = s - RL[r]
-            if tau >= 0:
-                a = 0.0
-                for v in range(NS):
-                    a += JR[s, v, r] * q[v]
-                p[tau, RK[r]] += a
+        for e in range(ER.shape[0]):
+            a = J[s, e] * p[s + 1, ER[e]]
+            c = EC[e]
+            if c < NS:
+                p[s, c] += a
+            elif c < NS + R:
+                tau = s - RL[c - NS]
+                if tau >= 0:
+                    p[tau, RK[c - NS]] += a
+            else:
+                gu[s, c - NS - R] += a
     return p, gu
 
 
@@ -237,27 +237,44 @@ class MultiModelDynamics:
         )  # fmt: skip
 
     def _kernel(self, instance, setup):
-        """The compiled Jacobian module and its read tables (compiled again only when the equations change)."""
+        """The compiled Jacobian module, its read tables and its colouring (made again only when the equations
+        change)."""
         backend = instance.backend_for("numba")
         kernel = backend.prepare(instance)
         if self._jac is None or self._jac[0] is not kernel:
             from neurolib.control.optimal_control import _mm_kernel
 
             callbacks = numba_backend._callback_table(instance)
-            text, importable, namespace, reads, delay_exprs = _mm_kernel.generate(instance, kernel.system, callbacks)
+            text, importable, namespace, reads, delay_exprs, pattern = _mm_kernel.generate(
+                instance, kernel.system, callbacks
+            )
             module = numba_backend.load(text, importable, namespace)
-            rd = np.array([m for m, _ in reads], dtype=np.int64)
-            rk = np.array([k for _, k in reads], dtype=np.int64)
-            self._jac = (kernel, module, rd, rk, ExprVector(delay_exprs, kernel.system.names))
-        kernel, module, rd, rk, delays = self._jac
+            n_cols = instance.num_state_variables + len(reads) + instance.num_noise_variables
+            groups = _mm_kernel.colour(pattern, instance.num_state_variables, n_cols)
+            colour_of = {c: g for g, cols in enumerate(groups) for c in cols}
+            entries = sorted(pattern, key=lambda rc: (colour_of[rc[1]], rc[1], rc[0]))
+            EP = np.searchsorted([colour_of[c] for _, c in entries], np.arange(len(groups) + 1)).astype(np.int64)
+            tables = SimpleNamespace(
+                RD=np.array([m for m, _ in reads], dtype=np.int64),
+                RK=np.array([k for _, k in reads], dtype=np.int64),
+                GP=np.cumsum([0] + [len(g) for g in groups]).astype(np.int64),
+                GC=np.array([c for g in groups for c in g], dtype=np.int64),
+                EP=EP,
+                ER=np.array([r for r, _ in entries], dtype=np.int64),
+                EC=np.array([c for _, c in entries], dtype=np.int64),
+            )
+            self._jac = (kernel, module, tables, ExprVector(delay_exprs, kernel.system.names))
+        kernel, module, tables, delays = self._jac
         P = _symbolic.parameter_vector(kernel.system, _symbolic.flat_params(instance))
-        D = np.round(delays(P) / setup.dt).astype(np.int64) if rd.size else np.zeros(1, dtype=np.int64)
-        return SimpleNamespace(module=module, P=P, D=D, RD=rd, RK=rk, tables=setup.args[4])
+        D = np.round(delays(P) / setup.dt).astype(np.int64) if tables.RD.size else np.zeros(1, dtype=np.int64)
+        return SimpleNamespace(module=module, P=P, D=D, tables=tables, callback_tables=setup.args[4])
 
     def linearize(self, prepared, control, rng=None, jacobians=True, inputs=None):
-        """Trajectory of ``control`` (N, NU, T) and its step Jacobians (see :class:`MMLinearization`)."""
+        """Trajectory of ``control`` (N, NU, T) and its step Jacobians (see :class:`MMLinearization`); the
+        derivatives for every input channel are computed (``inputs`` is accepted for the interface)."""
         pr = prepared if isinstance(prepared, SimpleNamespace) else self.prepare(prepared)
-        model, setup = self.model, pr.setup
+        model, setup, jac = self.model, pr.setup, pr.jac
+        tb = jac.tables
         T = control.shape[2]
         draw = pr.draw
         if rng is not None and pr.noisy:
@@ -268,26 +285,23 @@ class MultiModelDynamics:
         Y = backend.integrate(instance, pr.H, U, setup.dt, args=setup.args)
         S = pr.H.shape[0]
         XS = Y[S - 1 :][:, self.IDX]
-        NS, R, NC = Y.shape[1], pr.jac.RD.shape[0], U.shape[1]
+        NS, NC = Y.shape[1], instance.num_noise_variables
+        delays = jac.D[tb.RD]
         if not jacobians:
-            empty = np.zeros((0, 0, 0))
-            return MMLinearization(XS, empty, empty, empty, pr.jac.RK, pr.jac.D[pr.jac.RD], self.IDX, self.CH)
-        need = 8 * (T - 1) * NS * (NS + R + NC)
+            return MMLinearization(XS, np.zeros((0, 0)), tb.ER, tb.EC, NS, tb.RK, delays, NC, self.IDX, self.CH)
+        need = 8 * (T - 1) * tb.ER.size
         if need > MAX_JACOBIAN_BYTES:
             raise ParameterError(
-                f"model: the step Jacobians of this MultiModel would take {need / 2**30:.1f} GiB ({NS} state "
-                f"variables, {T} time points, kept dense); control fewer nodes or a shorter run."
+                f"model: the step Jacobians of this MultiModel would take {need / 2**30:.1f} GiB ({tb.ER.size} "
+                f"non-zero entries per step, {T} time points); control a shorter run or fewer nodes."
             )
-        ucols = np.zeros(max(NC, 1), dtype=np.bool_)
-        mask = np.ones(self.CH.shape, dtype=bool) if inputs is None else np.broadcast_to(inputs, self.CH.shape)
-        ucols[self.CH[mask]] = True
-        JA, JR, JU = np.zeros((T - 1, NS, NS)), np.zeros((T - 1, NS, max(R, 1))), np.zeros((T - 1, NS, NC))
+        J = np.empty((T - 1, tb.ER.size))
         Uk = U if NC else np.zeros((T - 1, 1))
-        pr.jac.module.sweep(
-            Y, S, Uk, pr.jac.P, pr.jac.D, pr.jac.RD, pr.jac.RK, setup.dt, 0.0, _jacobian.H, ucols, JA, JR, JU,
-            *pr.jac.tables,
+        jac.module.sweep(
+            Y, S, Uk, jac.P, jac.D, tb.RD, tb.RK, setup.dt, 0.0, _jacobian.H, tb.GP, tb.GC, tb.EP, tb.ER, tb.EC, J,
+            *jac.callback_tables,
         )  # fmt: skip
-        return MMLinearization(XS, JA, JR[:, :, :R], JU, pr.jac.RK, pr.jac.D[pr.jac.RD], self.IDX, self.CH)
+        return MMLinearization(XS, J, tb.ER, tb.EC, NS, tb.RK, delays, NC, self.IDX, self.CH)
 
 
 def _jacobian_steps(params):
