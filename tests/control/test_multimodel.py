@@ -146,3 +146,21 @@ def test_changed_input_processes_are_used():
     after = oc.get_xs()
     assert np.abs(after[0] - before[0]).max() > 1e-3
     np.testing.assert_array_equal(oc._xs_of(oc._linearize(jacobians=False)), after)
+
+
+def test_colouring_groups_columns_without_shared_rows():
+    from neurolib.control.optimal_control._mm_kernel import colour
+
+    rng = np.random.default_rng(0)
+    pattern = sorted({(int(r), int(c)) for r, c in rng.integers(0, 30, size=(200, 2))})
+    groups = colour(pattern, 30, 30)
+    rows = {}
+    for r, c in pattern:
+        rows.setdefault(c, set()).add(r)
+    assert sorted(c for g in groups for c in g) == sorted(rows)  # every used column once
+    for g in groups:
+        seen = set()
+        for c in g:
+            assert not seen & rows[c]
+            seen |= rows[c]
+    assert len(groups) < len(rows)
