@@ -19,14 +19,19 @@ _pools: dict = {}  # name -> (pid, executor)
 _lock = threading.Lock()
 
 
+def _kept(key, k, prefix):
+    """The executor of ``k`` threads kept for this process under ``key`` (a forked child starts its own)."""
+    with _lock:
+        pid, pool = _pools.get(key, (None, None))
+        if pid != os.getpid():
+            pool = ThreadPoolExecutor(k, thread_name_prefix=prefix)
+            _pools[key] = (os.getpid(), pool)
+        return pool
+
+
 def helper(name):
     """The single-thread executor ``name`` of this process (a forked child starts its own)."""
-    with _lock:
-        pid, pool = _pools.get(name, (None, None))
-        if pid != os.getpid():
-            pool = ThreadPoolExecutor(1, thread_name_prefix=f"neurolib-{name}")
-            _pools[name] = (os.getpid(), pool)
-        return pool
+    return _kept(name, 1, f"neurolib-{name}")
 
 
 # ---------------------------------------------------------------------------------------------- one run, many threads
@@ -66,12 +71,7 @@ def node_threads(N):
 
 def nodes(k):
     """The executor of the ``k`` extra threads that integrate parts of a network run."""
-    with _lock:
-        pid, pool = _pools.get(("nodes", k), (None, None))
-        if pid != os.getpid():
-            pool = ThreadPoolExecutor(k, thread_name_prefix="neurolib-nodes")
-            _pools[("nodes", k)] = (os.getpid(), pool)
-        return pool
+    return _kept(("nodes", k), k, "neurolib-nodes")
 
 
 def members(k):
@@ -80,9 +80,4 @@ def members(k):
     new executor is made, so that the caller never waits for a thread that waits for it."""
     if threading.current_thread().name.startswith("neurolib-members"):
         return ThreadPoolExecutor(k, thread_name_prefix="neurolib-members-nested")
-    with _lock:
-        pid, pool = _pools.get(("members", k), (None, None))
-        if pid != os.getpid():
-            pool = ThreadPoolExecutor(k, thread_name_prefix="neurolib-members")
-            _pools[("members", k)] = (os.getpid(), pool)
-        return pool
+    return _kept(("members", k), k, "neurolib-members")

@@ -103,3 +103,20 @@ def target_of(model, u):
     for v in model.input_vars:
         model.params[v] = np.zeros_like(u[:, 0, :])
     return target
+
+
+def fd_gradient(oc, control, h):
+    """Central finite differences of ``oc``'s total cost with respect to every entry of ``control``, each through a
+    forward run of the model."""
+    fd = np.zeros_like(control)
+    for idx in np.ndindex(control.shape):
+        costs = []
+        for sign in (1.0, -1.0):
+            c = control.copy()
+            c[idx] += sign * h
+            oc.control = c
+            oc.update_input()
+            oc.simulate_forward()
+            costs.append(oc.compute_total_cost())
+        fd[idx] = (costs[0] - costs[1]) / (2 * h)
+    return fd

@@ -12,7 +12,7 @@ import pytest
 
 from neurolib.control.optimal_control.oc import OC
 
-from .helpers import MODELS, make_model, n_times, quiet, sine_input, target_of
+from .helpers import MODELS, fd_gradient, make_model, n_times, quiet, sine_input, target_of
 
 RTOL = 1e-4
 
@@ -23,21 +23,6 @@ def _random_control(model, rng, scale):
     if model.name == "aln":  # rate inputs (kHz) stay non-negative
         u[:, 2:] = 0.02 * np.abs(u[:, 2:])
     return u
-
-
-def _fd_gradient(oc, control, h):
-    fd = np.zeros_like(control)
-    for idx in np.ndindex(control.shape):
-        costs = []
-        for sign in (1.0, -1.0):
-            c = control.copy()
-            c[idx] += sign * h
-            oc.control = c
-            oc.update_input()
-            oc.simulate_forward()
-            costs.append(oc.compute_total_cost())
-        fd[idx] = (costs[0] - costs[1]) / (2 * h)
-    return fd
 
 
 @pytest.mark.parametrize("name", sorted(MODELS))
@@ -52,7 +37,7 @@ def test_adjoint_gradient_matches_finite_differences(name):
         model.params[v] = control[:, i, :].copy()
     oc = quiet(OC, model, target, weights={"w_p": 1.0, "w_2": 0.1, "w_1D": 0.01})
     grad = oc.compute_gradient() * oc.dt
-    fd = _fd_gradient(oc, control, h=1e-5)
+    fd = fd_gradient(oc, control, h=1e-5)
     scale_g = np.abs(fd).max()
     assert scale_g > 0
     err = np.abs(grad - fd).max() / scale_g
@@ -72,5 +57,5 @@ def test_aln_variants(flags):
         model.params[v] = control[:, i, :].copy()
     oc = quiet(OC, model, target, weights={"w_p": 1.0, "w_2": 0.1, "w_1D": 0.0})
     grad = oc.compute_gradient() * oc.dt
-    fd = _fd_gradient(oc, control, h=1e-5)
+    fd = fd_gradient(oc, control, h=1e-5)
     assert np.abs(grad - fd).max() <= RTOL * np.abs(fd).max()

@@ -14,7 +14,7 @@ from neurolib.control.optimal_control.oc_multimodel import OcMultiModel
 from neurolib.errors import ParameterError
 from neurolib.models.multimodel import ALNNetwork, MultiModel, WilsonCowanNetwork
 
-from .helpers import quiet
+from .helpers import fd_gradient, quiet
 
 CMAT = np.array([[0.0, 1.0], [0.5, 0.0]])
 DELAYS = np.array([[0.0, 0.4], [0.6, 0.0]])  # ms: 4 and 6 steps
@@ -63,18 +63,7 @@ def test_adjoint_gradient_matches_finite_differences(kind, scale):
     oc.control = control.copy()
     oc.update_input()
     grad = oc.compute_gradient() * oc.dt
-    fd = np.zeros_like(control)
-    h = 1e-5
-    for idx in np.ndindex(control.shape):
-        costs = []
-        for sign in (1.0, -1.0):
-            c = control.copy()
-            c[idx] += sign * h
-            oc.control = c
-            oc.update_input()
-            oc.simulate_forward()
-            costs.append(oc.compute_total_cost())
-        fd[idx] = (costs[0] - costs[1]) / (2 * h)
+    fd = fd_gradient(oc, control, h=1e-5)
     assert np.abs(fd).max() > 0
     err = np.abs(grad - fd).max() / np.abs(fd).max()
     assert err <= 1e-4, f"{kind}: adjoint vs finite differences, relative error {err:.2e}"
