@@ -15,7 +15,6 @@
 # which we make ourselves by driving node 0 with a pulse.
 
 # %%
-import matplotlib.pyplot as plt
 import numpy as np
 import symengine as se
 from jitcdde import input as system_input
@@ -24,6 +23,7 @@ from neurolib.control.optimal_control.oc_multimodel import OcMultiModel
 from neurolib.models.multimodel import MultiModel, NeuralMass
 from neurolib.models.multimodel.builder.base.network import Network, Node
 from neurolib.utils.devutils import save_figure, short
+from neurolib.utils.plot_oc import plot_oc_network
 from neurolib.utils.stimulus import ZeroInput
 
 # %% [markdown]
@@ -140,21 +140,14 @@ oc.optimize(short(300, 60))
 print(f"cost: {oc.cost_history[0]:.3g} -> {oc.cost_history[-1]:.3g} after {len(oc.cost_history) - 1} iterations")
 print(f"node 1: max deviation from the target {np.abs(oc.get_xs()[1, 0] - target[1, 0]).max():.4f}")
 
+# %% [markdown]
+# `plot_oc_network` draws each node's output against the target and its control against the input that made the
+# target, with the cost and step-size histories below.
+
 # %%
-fig, axes = plt.subplots(1, 3, figsize=(13, 3.3))
-axes[0].plot(t, oc.get_xs()[1, 0], label="node 1 under control")
-axes[0].plot(t, target[1, 0], "k--", label="target")
-axes[0].set_ylabel("rate r of node 1")
-axes[1].plot(t, oc.control[0, 0], color="C3", label="optimal control")
-axes[1].plot(t, pulse[0, 0], "k--", label="generating pulse")
-axes[1].set_ylabel("input to node 0")
-axes[2].semilogy(oc.cost_history)
-axes[2].set_xlabel("iteration")
-axes[2].set_ylabel("cost")
-for ax in axes[:2]:
-    ax.set_xlabel("time (ms)")
-    ax.legend(fontsize=8)
-fig.tight_layout()
+fig = plot_oc_network(
+    2, duration, dt, oc.get_xs(), target, oc.control, pulse, oc.cost_history, oc.step_sizes_history, (0,), (0,)
+)
 save_figure(fig, "control")
 
 # %% [markdown]
