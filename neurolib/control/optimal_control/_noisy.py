@@ -39,15 +39,14 @@ class NoisyMixin:
         noisy = self._noisy_model
         if noisy and self.M <= 1:
             logger.warning(
-                "The model is noisy (sigma_ou > 0) but M = 1: each cost comes from one noise realisation. "
+                "The model is noisy (sigma_ou > 0, or random input processes) but M = 1: each cost comes from one "
+                "noise realisation. "
                 "Use M > 1 (better > 10) for a noisy optimisation."
             )
         if noisy and self.M > self.M_validation:
             print("Note: M_validation should be larger than M, to validate the result with more noise realisations.")
         if not noisy and (self.M > 1 or self.M_validation != 0 or self.validate_per_step):
-            print(
-                "Note: the model is deterministic (sigma_ou = 0); M, M_validation and validate_per_step are irrelevant."
-            )
+            print("Note: the model is deterministic (no noise); M, M_validation and validate_per_step are irrelevant.")
 
     @property
     def _noisy_model(self):
