@@ -5,15 +5,16 @@ e.g. the external currents of ALN's excitatory and inhibitory masses). The contr
 input processes, so the initial control is zero and the processes' drive (``input_*.mu``) stays the baseline. A
 deterministic model's processes are drawn once, when the optimal control is set up, and every run uses that draw
 (an OU process with ``sigma = 0`` still relaxes from a random start; a change of the processes' parameters makes a
-new draw); if a process is random (``sigma > 0``, a Wiener
-process), the model is noisy and each realisation draws them anew.
+new draw); if a process is random (``sigma > 0``, a Wiener process), the model is noisy and each realisation draws
+them anew.
 
 Runs start from the instance's ``initial_state``, as ``model.run()`` does. The state of node n is its own
 variables, in its order; all nodes must have the same variables and input channels (every built-in network does).
 The step Jacobians act on the whole state vector (:mod:`._mm_kernel`); only their structurally non-zero entries
 are computed and kept, columns that share no row being differentiated together (one complex evaluation of the
-equations per colour of the columns), so cost and memory grow with the couplings, not with the square of the
-state (an error says so before a too large array is allocated).
+equations per colour of the columns), so memory grows with the couplings, not with the square of the state (an
+error says so before a too large array is allocated). The generated kernel is one function for the whole network,
+whose compile time grows faster than the network: nodes and small networks (see the guide).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from neurolib.models.multimodel.builder.base import _symbolic, numba_backend
 from neurolib.models.multimodel.builder.base.numba_backend import ExprVector, history_length, max_lag
 from neurolib.utils.stimulus import BaseMultipleInputs, OrnsteinUhlenbeckProcess, WienerProcess
 
-MAX_JACOBIAN_BYTES = 4 << 30  # dense step Jacobians larger than this are refused with an error
+MAX_JACOBIAN_BYTES = 4 << 30  # step Jacobians (their non-zero entries at every step) larger than this: an error
 
 
 def _random(process):
