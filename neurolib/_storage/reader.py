@@ -49,10 +49,12 @@ def _trajectories(f):
     return {k: dict(g.attrs) for k, g in f.items() if isinstance(g, h5py.Group) and g.attrs.get("format") == FORMAT}
 
 
-def _read_index(group):
-    """What the index holds about one exploration: header, record entries and their end, run tables."""
+def _read_index(group, attrs=None):
+    """What the index holds about one exploration: header, record entries and their end, run tables (``attrs``:
+    the group's attributes, if already read)."""
+    attrs = dict(group.attrs) if attrs is None else attrs
     header = {
-        "attrs": dict(group.attrs),
+        "attrs": attrs,
         "base_params": _unpickled(group["parameters"][_PICKLE]),
         "parametrization": _unpickled(group["explored"][_PICKLE]),
     }
@@ -60,7 +62,7 @@ def _read_index(group):
     entries = [J.Entry(int(k), int(key), int(off), int(n)) for k, key, off, n in rows]
     tables = {key: group[dset][()] for key, (dset, _, _) in _RUN_TABLES.items() if dset in group}
     failures = {int(k[4:]): (g.attrs.get("params", ""), g.attrs.get("error", "")) for k, g in group["failed"].items()}
-    return header, (entries, int(group.attrs.get("records_end", 0))), tables, failures
+    return header, (entries, int(attrs.get("records_end", 0))), tables, failures
 
 
 def trajectory_names(path):
@@ -140,7 +142,7 @@ class Reader:
             self.name = name
             self.indexed = name in trajs
             if self.indexed:
-                self.header, (entries, end), self._tables, self._old_failures = _read_index(f[name])
+                self.header, (entries, end), self._tables, self._old_failures = _read_index(f[name], trajs[name])
             else:
                 self.header, entries, end, self._tables, self._old_failures = headers[name], [], 0, {}, {}
         rp = records_path(self.path, name)

@@ -18,7 +18,7 @@ import pandas as pd
 
 from neurolib._storage import journal as J
 from neurolib._storage.files import StoreError
-from neurolib._storage.reader import Reader, records_path, trajectory_names
+from neurolib._storage.reader import Reader, records_path
 from neurolib._storage.values import resolve_shared
 from neurolib.errors import ParameterError
 from neurolib.utils.collections import _sanitize_keys, dotdict, unwrap_star_dotdict
@@ -92,9 +92,11 @@ class StoredResults:
 
     def _reader(self, filename=None, trajectoryName=None):
         path = os.path.abspath(filename) if filename is not None else self.HDF_FILE
-        if trajectoryName is None:
-            if self.trajectoryName in trajectory_names(path):
-                trajectoryName = self.trajectoryName
+        if trajectoryName is None and self.trajectoryName is not None:
+            try:  # this search's exploration if the file holds it ...
+                return Reader(path, self.trajectoryName)
+            except StoreError:
+                pass  # ... else the newest one of the file
         return Reader(path, trajectoryName)
 
     def loadDfResults(self, filename: str | None = None, trajectoryName: str | None = None) -> None:
