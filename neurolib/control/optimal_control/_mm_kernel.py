@@ -10,6 +10,12 @@ While printing, the arguments each equation depends on are collected (through th
 the structurally non-zero entries of the step Jacobian; arguments that share no equation are perturbed together
 (:func:`colour`), so a step costs one evaluation per colour, not one per argument.
 
+The layout follows the forward kernel (``builder/base/_source.py`` and ``_templates.py``): the network couplings
+recorded as plans are loops over connection tables (weights, read slots), and nodes with equal node-relative
+equations share one loop body, whose per-node tables give the state offset, the parameters, the read slots, the
+coupling values and the input channels; so the code, and the compile time, do not grow with the network. Where the
+nodes cannot be written node-relative, every equation is printed instead (:func:`_flat`).
+
 The equations are printed by the same printer as the forward kernel, with complex versions of the functions
 (``cmath``, and the helpers below where ``cmath`` has none). Callbacks (e.g. the ALN transfer-function tables) take
 real numbers: each gets a wrapper that evaluates it at the real parts and adds the imaginary parts times its slopes,
@@ -20,12 +26,17 @@ cell to rounding.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
+import numpy as np
+import symengine as se
 from numba import njit
 
 from neurolib.errors import ParameterError
-from neurolib.models.multimodel.builder.base import _source
+from neurolib.models.multimodel.builder.base import _source, _templates
 from neurolib.models.multimodel.builder.base._codegen import _FUNCTIONS, Printer, order_helpers
+from neurolib.models.multimodel.builder.base.numba_backend import ExprVector
 
 SLOPE_STEP = 1e-7  # relative step of the central differences that give a callback's slopes
 
@@ -102,20 +113,22 @@ _COMPLEX_FUNCTIONS.update(
 
 
 class ComplexPrinter(Printer):
-    """Prints equations for complex arguments: states ``y[k]``, delayed reads ``z[r]``, inputs ``u[c]``."""
+    """Prints equations for complex arguments: states ``current.format(k=k)`` (``y[k]``), inputs
+    ``inputs.format(c=c)`` (``u[c]``), delayed reads as ``read(delay, k)`` says: ``(key, code)``, the key recorded
+    in ``read_used`` (what the expression being printed depends on)."""
 
     functions = _COMPLEX_FUNCTIONS
 
-    def __init__(self, names, callbacks):
-        super().__init__(names, callbacks, current="y[{k}]", past="", inputs="u[{c}]")
-        self.reads: dict = {}  # (delay index m, state k) -> slot r of z
-        self.read_used: set = set()  # the slots read by the expression being printed
+    def __init__(self, names, callbacks, read, current="y[{k}]", inputs="u[{c}]"):
+        super().__init__(names, callbacks, current=current, past="", inputs=inputs)
+        self.read = read
+        self.read_used: set = set()
         self.arity: dict = {}  # callback code -> number of (non-table) arguments
 
     def past_read(self, m, k):
-        r = self.reads.setdefault((m, k), len(self.reads))
-        self.read_used.add(r)
-        return f"z[{r}]"
+        key, code = self.read(self.delay_exprs[m], k)
+        self.read_used.add(key)
+        return code
 
     def operand(self, text):
         return f"({text}).real"
@@ -167,11 +180,11 @@ def _wrapper(code, arity, n_tables):
 _SWEEP = '''
 
 @njit(cache=CACHE, nogil=True)
-def sweep(Y, S, U, P, D, RD, RK, dt, t0, H, GP, GC, EP, ER, EC, J{tables}):
+def sweep(Y, S, U, P, D, RD, RK, dt, t0, H, GP, GC, EP, ER, EC, J, HB{extra}{tables}):
     """Non-zero step Jacobian entries along the trajectory Y (history rows first), one complex evaluation per colour
     g: its columns GC[GP[g]:GP[g+1]] (states, then delayed reads, then inputs) are perturbed together, and its
     entries EP[g]:EP[g+1] (rows ER, columns EC) read off: J[t, e] = d s(t+1)[ER[e]] / d column EC[e] (the identity
-    of the Euler step included)."""
+    of the Euler step included). HB: room for the helper values of one evaluation."""
     y = np.empty(N_STATE, dtype=np.complex128)
     z = np.empty(max(N_READS, 1), dtype=np.complex128)
     u = np.empty(max(N_INPUTS, 1), dtype=np.complex128)
@@ -188,7 +201,7 @@ def sweep(Y, S, U, P, D, RD, RK, dt, t0, H, GP, GC, EP, ER, EC, J{tables}):
         for g in range(GP.shape[0] - 1):
             for q in range(GP[g], GP[g + 1]):
                 _nudge(GC[q], 1j * H, y, z, u)
-            rhs(y, z, u, P, tt, out{table_args})
+            rhs(y, z, u, P, tt, out, HB{extra}{tables})
             for q in range(GP[g], GP[g + 1]):
                 _nudge(GC[q], -1j * H, y, z, u)
             for e in range(EP[g], EP[g + 1]):
@@ -209,17 +222,54 @@ def _nudge(col, d, y, z, u):
         u[col - N_STATE - N_READS] += d
 '''
 
+_PLANS = [  # network couplings (the forward kernel's plans) as loops over connection tables
+    "for q in range(QH.shape[0]):",
+    "    a = 0j",
+    "    own = y[QO[q]]",
+    "    for c in range(QP[q], QP[q + 1]):",
+    "        x = z[QZ[c]]",
+    "        if QK[q] == 0:",
+    "            a += QW[c] * x",
+    "        elif QK[q] == 1:",
+    "            a += QW[c] * (x - own)",
+    "        else:",
+    "            a += QW[c] * (x * own)",
+    "    HB[QH[q]] = a",
+]
+_KINDS = {"additive": 0, "diffusive": 1, "multiplicative": 2}
 
-def _printed(printer, expr, helper_deps, used_names):
-    """Code of ``expr`` and the columns it depends on: ("y", state), ("z", read slot), ("u", input), through the
-    helpers it uses (whose dependencies are in ``helper_deps``)."""
+
+class _Reads:
+    """The delayed reads of the equations: one slot per (delay, state), delays numbered in order of appearance."""
+
+    def __init__(self):
+        self.index, self.delay_exprs, self.slots = {}, [], {}
+
+    def slot(self, delay, k):
+        key = str(delay)
+        if key not in self.index:
+            self.index[key] = len(self.delay_exprs)
+            self.delay_exprs.append(delay)
+        return self.slots.setdefault((self.index[key], int(k)), len(self.slots))
+
+    def global_read(self, delay, k):
+        r = self.slot(delay, k)
+        return ("z", r), f"z[{r}]"
+
+    @property
+    def reads(self):
+        return sorted(self.slots, key=self.slots.get)
+
+
+def _printed(printer, expr, name_deps):
+    """Code of ``expr`` and what it depends on: ("y", state), read keys, ("u", input), and through the names it uses
+    (helpers, network couplings) ``name_deps(name)``."""
     printer.used_y, printer.used_inputs, printer.used_names, printer.read_used = set(), set(), set(), set()
     code = printer(expr)
-    deps = {("y", k) for k in printer.used_y} | {("z", r) for r in printer.read_used}
-    deps |= {("u", c) for c in printer.used_inputs}
+    deps = {("y", k) for k in printer.used_y} | set(printer.read_used) | {("u", c) for c in printer.used_inputs}
     for name in printer.used_names:
-        deps |= helper_deps.get(name, set())
-    used_names |= printer.used_names
+        deps |= name_deps(name)
+    printer.all_names |= printer.used_names
     return code, deps
 
 
@@ -253,11 +303,12 @@ def colour(pattern, n_rows, n_cols):
     return groups
 
 
-def generate(instance, system, callbacks):
-    """Source of the Jacobian module of ``system`` and what its arguments mean.
+@dataclass
+class JacobianSource:
+    """A generated Jacobian module and what its arguments mean.
 
-    Returns
-    -------
+    Attributes
+    ----------
     text : str
         The module source.
     importable : bool
@@ -271,28 +322,41 @@ def generate(instance, system, callbacks):
     pattern : list of (int, int)
         The structurally non-zero (row, column) entries of the step Jacobian; columns: the states, then the read
         slots, then the inputs. Every state's own entry is included (the Euler step keeps the state).
+    n_helpers : int
+        Length of the helper row ``HB``.
+    extra : callable
+        ``extra(P)``: the tables the kernel takes after ``HB`` (connection weights from the parameter vector P).
     """
+
+    text: str
+    importable: bool
+    namespace: dict
+    reads: list
+    delay_exprs: list
+    pattern: list
+    n_helpers: int = 1
+    extra: Callable = field(default=lambda P: [])
+
+
+def generate(instance, system, callbacks):
+    """The Jacobian module of ``system`` (:class:`JacobianSource`): structurally equal nodes as one loop body with
+    the couplings as loops over connection tables, like the forward kernel (compile time independent of the
+    number of nodes), else every equation printed."""
     codes, tables, imports, importable = _source._callback_codes(callbacks)
-    params = {name: k for k, name in enumerate(system.names)}
-    helpers = order_helpers(system.helpers, system.derivatives)
-    names = {name: f"p{k}" for name, k in params.items()}
-    names.update({name: f"h{k}" for k, (name, _) in enumerate(helpers)})
-    printer = ComplexPrinter(names, codes)
-    helper_deps, used_names, body, rows = {}, set(), [], []
-    for name, expr in helpers:
-        code, deps = _printed(printer, expr, helper_deps, used_names)
-        helper_deps[name] = deps
-        body.append(f"    {names[name]} = {code}")
-    for k, expr in enumerate(system.derivatives):
-        code, deps = _printed(printer, expr, helper_deps, used_names)
-        rows.append(deps)
-        body.append(f"    out[{k}] = {code}")
-    n_state, n_reads = len(system.derivatives), len(printer.reads)
+    namespace = {codes[name][0]: callbacks[name][0] for name in callbacks}
+    made = _templated(instance, system, codes)
+    if made is None:
+        made = _flat(system, codes)
+    lines, rows, reads, printers, n_helpers, extra_names, extra = made
+    n_state, n_reads = len(system.derivatives), len(reads.slots)
     offset = {"y": 0, "z": n_state, "u": n_state + n_reads}
     pattern = sorted({(k, offset[kind] + j) for k, deps in enumerate(rows) for kind, j in deps} | {
         (k, k) for k in range(n_state)})  # fmt: skip
-    used = sorted(params[n] for n in used_names if n in params)
+    params = {name: k for k, name in enumerate(system.names)}
+    used = sorted(params[n] for p in printers for n in p.all_names if n in params)
     table_args = "".join(f", A{k}" for k in range(len(tables)))
+    extra_args = "".join(f", {name}" for name in extra_names)
+    arity = {code: n for p in printers for code, n in p.arity.items()}
     head = [
         '"""Step Jacobians of a MultiModel, generated by neurolib.control.optimal_control. Do not edit."""',
         "import cmath",
@@ -308,19 +372,174 @@ def generate(instance, system, callbacks):
         f"N_STATE, N_READS, N_INPUTS = {n_state}, {n_reads}, {instance.num_noise_variables}",
         "",
     ]
-    wrappers = [_wrapper(code, printer.arity[code], len(codes_tables)) for code, codes_tables in _tables_by_code(codes)
-                if code in printer.arity]  # fmt: skip
+    wrappers = [_wrapper(code, arity[code], len(codes_tables)) for code, codes_tables in _tables_by_code(codes)
+                if code in arity]  # fmt: skip
     rhs = [
         "",
         "@njit(cache=CACHE, nogil=True)",
-        f"def rhs(y, z, u, P, t, out{table_args}):",
+        f"def rhs(y, z, u, P, t, out, HB{extra_args}{table_args}):",
         *[f"    p{k} = P[{k}]" for k in used],
-        *body,
+        *["    " + line for line in lines],
     ]
-    text = "\n".join(head + ["\n\n".join(wrappers)] + rhs) + _SWEEP.format(tables=table_args, table_args=table_args)
-    namespace = {codes[name][0]: callbacks[name][0] for name in callbacks}
-    reads = sorted(printer.reads, key=printer.reads.get)
-    return text, importable, namespace, reads, printer.delay_exprs, pattern
+    text = "\n".join(head + ["\n\n".join(wrappers)] + rhs) + _SWEEP.format(extra=extra_args, tables=table_args)
+    return JacobianSource(text, importable, namespace, reads.reads, reads.delay_exprs, pattern, n_helpers, extra)
+
+
+def _flat(system, codes):
+    """Every helper and derivative printed in turn (the dependencies of each equation recorded)."""
+    params = {name: k for k, name in enumerate(system.names)}
+    helpers = order_helpers(system.helpers, system.derivatives)
+    names = {name: f"p{k}" for name, k in params.items()}
+    names.update({name: f"h{k}" for k, (name, _) in enumerate(helpers)})
+    reads = _Reads()
+    printer = ComplexPrinter(names, codes, reads.global_read)
+    printer.all_names = set()
+    helper_deps, lines, rows = {}, [], []
+    for name, expr in helpers:
+        code, deps = _printed(printer, expr, lambda n: helper_deps.get(n, set()))
+        helper_deps[name] = deps
+        lines.append(f"{names[name]} = {code}")
+    for k, expr in enumerate(system.derivatives):
+        code, deps = _printed(printer, expr, lambda n: helper_deps.get(n, set()))
+        rows.append(deps)
+        lines.append(f"out[{k}] = {code}")
+    return lines, rows, reads, [printer], 1, [], lambda P: []
+
+
+def _templated(instance, system, codes):
+    """Nodes as template loops, couplings as connection loops (the layout of the forward kernel's ``_source``), or
+    None when the nodes cannot be written node-relative."""
+    groups = _source._valid_plans(system)
+    slots = {}
+    for plan in groups:
+        for sym, _ in plan.definitions:
+            slots[str(sym)] = len(slots)
+    nodes = list(getattr(instance, "nodes", [instance]))
+    node_helpers = {name for node in nodes for name in node.sync_symbols}
+    needed = [(n, e) for n, e in order_helpers(system.helpers, system.derivatives) if n not in slots]
+    others = [(n, e) for n, e in needed if n not in node_helpers]
+    for name, _ in others:
+        slots[name] = len(slots)
+    if any({s.name for s in e.free_symbols} & node_helpers for _, e in others):
+        return None
+    forms = _templates.node_forms(instance, system, set(slots))
+    if forms is None:
+        return None
+    params = {name: k for k, name in enumerate(system.names)}
+    reads = _Reads()
+    helper_deps = {}
+    # couplings: per target row its connections (weight, read slot) and own state
+    QP, QZ, QO, QK, QH, weights = [0], [], [], [], [], []
+    for plan in groups:
+        for (sym, _), row, own in zip(plan.definitions, plan.rows, plan.own):
+            deps = set()
+            for w, source, delay in row:
+                slot = reads.slot(se.sympify(delay), source)
+                QZ.append(slot)
+                weights.append(w)
+                deps.add(("z", slot))
+            own = int(own) if own is not None else 0
+            if plan.kind != "additive":
+                deps.add(("y", own))
+            QP.append(len(QZ))
+            QO.append(own)
+            QK.append(_KINDS[plan.kind])
+            QH.append(slots[str(sym)])
+            helper_deps[str(sym)] = deps
+    names = {name: f"p{k}" for name, k in params.items()}
+    names.update({name: f"HB[{k}]" for name, k in slots.items()})
+    printer = ComplexPrinter(names, codes, reads.global_read)
+    printer.all_names = set()
+    lines = list(_PLANS)
+    for name, expr in others:
+        code, deps = _printed(printer, expr, lambda n: helper_deps.get(n, set()))
+        helper_deps[name] = deps
+        lines.append(f"HB[{slots[name]}] = {code}")
+    printers, rows, static = [printer], [set() for _ in system.derivatives], []
+    bodies = {}
+    for form in forms:
+        key = (
+            tuple(str(e) for e in form.derivatives),
+            tuple((str(n), str(e)) for n, e in form.helpers),
+            tuple(sorted(form.params)),
+            tuple(sorted(form.net)),
+        )
+        bodies.setdefault(key, []).append(form)
+    for g, members in enumerate(bodies.values()):
+        body, local_rows, local_reads, tpl = _node_body(g, members[0], codes)
+        printers.append(tpl)
+        TI = np.array([f.start for f in members], dtype=np.int64)
+        TP = np.array([[params[f.params[c]] for c in sorted(f.params)] for f in members], dtype=np.int64)
+        TH = np.array([[slots[f.net[c]] for c in sorted(f.net)] for f in members], dtype=np.int64)
+        TC = np.array([list(f.channels) for f in members], dtype=np.int64)
+        TZ = np.array([[reads.slot(f.delays[d], f.start + k) for d, k in local_reads] for f in members], dtype=np.int64)
+        static += [TI, *(a.reshape(len(members), -1) for a in (TP, TZ, TH, TC))]
+        for r, f in enumerate(members):
+            net = sorted(f.net)
+            for k, deps in enumerate(local_rows):
+                row = rows[f.start + k]
+                for kind, j in deps:
+                    if kind == "y":
+                        row.add(("y", f.start + j))
+                    elif kind == "zl":
+                        row.add(("z", int(TZ[r, j])))
+                    elif kind == "u":
+                        row.add(("u", f.channels[j]))
+                    else:  # a network helper of the node
+                        row |= helper_deps[f.net[net[j]]]
+        lines += body
+    extra_names = ["QP", "QW", "QZ", "QO", "QK", "QH"]
+    for g in range(len(bodies)):
+        extra_names += [f"TI{g}", f"TP{g}", f"TZ{g}", f"TH{g}", f"TC{g}"]
+    ints = [np.array(a, dtype=np.int64) for a in (QP, QZ, QO, QK, QH)]
+    weight_values = ExprVector(weights, system.names) if weights else None
+
+    def extra(P):
+        QW = weight_values(P) if weight_values is not None else np.zeros(0)
+        return [ints[0], QW, *ints[1:], *static]
+
+    return lines, rows, reads, printers, max(len(slots), 1), extra_names, extra
+
+
+def _node_body(g, form, codes):
+    """Loop over the nodes of template ``g`` (source lines at rhs indentation), the dependencies of each of its
+    derivatives in local terms (("y", local state), ("zl", local read), ("u", local channel), ("v", coupling)),
+    its local reads ``[(canonical delay key, local state)]`` and its printer."""
+    params = sorted(form.params)
+    net = sorted(form.net)
+    helpers = order_helpers(form.helpers, form.derivatives)
+    names = {name: f"q{j}" for j, name in enumerate(params)}
+    names.update({name: f"v{j}" for j, name in enumerate(net)})
+    names.update({name: f"l{j}" for j, (name, _) in enumerate(helpers)})
+    local_reads = {}
+
+    def read(delay, k):
+        j = local_reads.setdefault((str(delay), int(k)), len(local_reads))
+        return ("zl", j), f"z[TZ{g}[r, {j}]]"
+
+    printer = ComplexPrinter(names, codes, read, current="y[b + {k}]", inputs="u[TC{g}[r, {c}]]".replace("{g}", str(g)))
+    printer.all_names = set()
+    helper_deps = {}
+
+    def name_deps(name):
+        if name in helper_deps:
+            return helper_deps[name]
+        return {("v", net.index(name))} if name in net else set()
+
+    body, rows = [], []
+    for name, expr in helpers:
+        code, deps = _printed(printer, expr, name_deps)
+        helper_deps[name] = deps
+        body.append(f"    {names[name]} = {code}")
+    for k, expr in enumerate(form.derivatives):
+        code, deps = _printed(printer, expr, name_deps)
+        rows.append(deps)
+        body.append(f"    out[b + {k}] = {code}")
+    used = [j for j, name in enumerate(params) if name in printer.all_names]
+    loads = [f"    q{j} = P[TP{g}[r, {j}]]" for j in used] + [f"    v{j} = HB[TH{g}[r, {j}]]" for j in range(len(net))]
+    lines = [f"for r in range(TI{g}.shape[0]):", f"    b = TI{g}[r]", *loads, *body]
+    printer.all_names = set()  # its names are local: the rhs loads no global parameter for them
+    return lines, rows, sorted(local_reads, key=local_reads.get), printer
 
 
 def _tables_by_code(codes):

@@ -13,8 +13,8 @@ variables, in its order; all nodes must have the same variables and input channe
 The step Jacobians act on the whole state vector (:mod:`._mm_kernel`); only their structurally non-zero entries
 are computed and kept, columns that share no row being differentiated together (one complex evaluation of the
 equations per colour of the columns), so memory grows with the couplings, not with the square of the state (an
-error says so before a too large array is allocated). The generated kernel is one function for the whole network,
-whose compile time grows faster than the network: nodes and small networks (see the guide).
+error says so before a too large array is allocated). Like the forward kernel, the generated one writes equal
+nodes as one loop body, so it compiles in seconds whatever the size of the network.
 """
 
 from __future__ import annotations
@@ -246,29 +246,32 @@ class MultiModelDynamics:
             from neurolib.control.optimal_control import _mm_kernel
 
             callbacks = numba_backend._callback_table(instance)
-            text, importable, namespace, reads, delay_exprs, pattern = _mm_kernel.generate(
-                instance, kernel.system, callbacks
-            )
-            module = numba_backend.load(text, importable, namespace)
-            n_cols = instance.num_state_variables + len(reads) + instance.num_noise_variables
-            groups = _mm_kernel.colour(pattern, instance.num_state_variables, n_cols)
+            source = _mm_kernel.generate(instance, kernel.system, callbacks)
+            module = numba_backend.load(source.text, source.importable, source.namespace)
+            n_cols = instance.num_state_variables + len(source.reads) + instance.num_noise_variables
+            groups = _mm_kernel.colour(source.pattern, instance.num_state_variables, n_cols)
             colour_of = {c: g for g, cols in enumerate(groups) for c in cols}
-            entries = sorted(pattern, key=lambda rc: (colour_of[rc[1]], rc[1], rc[0]))
+            entries = sorted(source.pattern, key=lambda rc: (colour_of[rc[1]], rc[1], rc[0]))
             EP = np.searchsorted([colour_of[c] for _, c in entries], np.arange(len(groups) + 1)).astype(np.int64)
             tables = SimpleNamespace(
-                RD=np.array([m for m, _ in reads], dtype=np.int64),
-                RK=np.array([k for _, k in reads], dtype=np.int64),
+                RD=np.array([m for m, _ in source.reads], dtype=np.int64),
+                RK=np.array([k for _, k in source.reads], dtype=np.int64),
                 GP=np.cumsum([0] + [len(g) for g in groups]).astype(np.int64),
                 GC=np.array([c for g in groups for c in g], dtype=np.int64),
                 EP=EP,
                 ER=np.array([r for r, _ in entries], dtype=np.int64),
                 EC=np.array([c for _, c in entries], dtype=np.int64),
+                n_helpers=source.n_helpers,
+                extra=source.extra,
             )
-            self._jac = (kernel, module, tables, ExprVector(delay_exprs, kernel.system.names))
+            self._jac = (kernel, module, tables, ExprVector(source.delay_exprs, kernel.system.names))
         kernel, module, tables, delays = self._jac
         P = _symbolic.parameter_vector(kernel.system, _symbolic.flat_params(instance))
         D = np.round(delays(P) / setup.dt).astype(np.int64) if tables.RD.size else np.zeros(1, dtype=np.int64)
-        return SimpleNamespace(module=module, P=P, D=D, tables=tables, callback_tables=setup.args[4])
+        return SimpleNamespace(
+            module=module, P=P, D=D, tables=tables, callback_tables=setup.args[4], extra=tables.extra(P),
+            HB=np.empty(tables.n_helpers, dtype=np.complex128),
+        )  # fmt: skip
 
     def linearize(self, prepared, control, rng=None, jacobians=True, inputs=None):
         """Trajectory of ``control`` (N, NU, T) and its step Jacobians (see :class:`MMLinearization`); the
@@ -300,7 +303,7 @@ class MultiModelDynamics:
         Uk = U if NC else np.zeros((T - 1, 1))
         jac.module.sweep(
             Y, S, Uk, jac.P, jac.D, tb.RD, tb.RK, setup.dt, 0.0, _jacobian.H, tb.GP, tb.GC, tb.EP, tb.ER, tb.EC, J,
-            *jac.callback_tables,
+            jac.HB, *jac.extra, *jac.callback_tables,
         )  # fmt: skip
         return MMLinearization(XS, J, tb.ER, tb.EC, NS, tb.RK, delays, NC, self.IDX, self.CH)
 
