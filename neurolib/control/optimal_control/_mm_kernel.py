@@ -409,20 +409,7 @@ def _flat(system, codes):
 def _templated(instance, system, codes):
     """Nodes as template loops, couplings as connection loops (the layout of the forward kernel's ``_source``), or
     None when the nodes cannot be written node-relative."""
-    groups = _source._valid_plans(system)
-    slots = {}
-    for plan in groups:
-        for sym, _ in plan.definitions:
-            slots[str(sym)] = len(slots)
-    nodes = list(getattr(instance, "nodes", [instance]))
-    node_helpers = {name for node in nodes for name in node.sync_symbols}
-    needed = [(n, e) for n, e in order_helpers(system.helpers, system.derivatives) if n not in slots]
-    others = [(n, e) for n, e in needed if n not in node_helpers]
-    for name, _ in others:
-        slots[name] = len(slots)
-    if any({s.name for s in e.free_symbols} & node_helpers for _, e in others):
-        return None
-    forms = _templates.node_forms(instance, system, set(slots))
+    groups, slots, _, others, forms = _source.layout(instance, system)
     if forms is None:
         return None
     params = {name: k for k, name in enumerate(system.names)}
@@ -505,12 +492,7 @@ def _node_body(g, form, codes):
     """Loop over the nodes of template ``g`` (source lines at rhs indentation), the dependencies of each of its
     derivatives in local terms (("y", local state), ("zl", local read), ("u", local channel), ("v", coupling)),
     its local reads ``[(canonical delay key, local state)]`` and its printer."""
-    params = sorted(form.params)
-    net = sorted(form.net)
-    helpers = order_helpers(form.helpers, form.derivatives)
-    names = {name: f"q{j}" for j, name in enumerate(params)}
-    names.update({name: f"v{j}" for j, name in enumerate(net)})
-    names.update({name: f"l{j}" for j, (name, _) in enumerate(helpers)})
+    params, net, helpers, names = _templates.local_names(form)
     local_reads = {}
 
     def read(delay, k):

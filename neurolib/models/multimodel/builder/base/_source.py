@@ -221,6 +221,32 @@ def _callback_codes(callbacks):
     return codes, tables, imports, importable
 
 
+def layout(instance, system):
+    """How a kernel computes ``system``: the coupling plans run as loops, the slot of every network-level helper
+    (plans first, then the other helpers the nodes need), the helpers the derivatives need (``needed``) and those
+    of them that are not node helpers (``others``), and the node-relative forms of the nodes (None when some node
+    refers outside itself, or a network helper to a node's helper).
+
+    Returns
+    -------
+    tuple
+        ``(groups, slots, needed, others, forms)``.
+    """
+    groups = _valid_plans(system)
+    slots = {}
+    for plan in groups:
+        for sym, _ in plan.definitions:
+            slots[str(sym)] = len(slots)
+    node_helper_names = {name for node in getattr(instance, "nodes", [instance]) for name in node.sync_symbols}
+    needed = [(n, e) for n, e in order_helpers(system.helpers, system.derivatives) if n not in slots]
+    others = [(n, e) for n, e in needed if n not in node_helper_names]
+    for name, _ in others:
+        slots[name] = len(slots)
+    depends_on_nodes = any({s.name for s in e.free_symbols} & node_helper_names for _, e in others)
+    forms = None if depends_on_nodes else _templates.node_forms(instance, system, set(slots))
+    return groups, slots, needed, others, forms
+
+
 def generate(instance, system, callbacks, params):
     """The kernel module source of ``system`` (see :class:`Source`).
 
@@ -234,19 +260,9 @@ def generate(instance, system, callbacks, params):
         Parameter symbol name -> index in the parameter vector.
     """
     codes, tables, imports, importable = _callback_codes(callbacks)
-    groups = _valid_plans(system)
+    groups, slots, needed, others, forms = layout(instance, system)
     fused = fuse(groups)
-    slots = {}
-    for plan in groups:
-        for sym, _ in plan.definitions:
-            slots[str(sym)] = len(slots)
     node_helper_names = {name for node in getattr(instance, "nodes", [instance]) for name in node.sync_symbols}
-    needed = [(n, e) for n, e in order_helpers(system.helpers, system.derivatives) if n not in slots]
-    others = [(n, e) for n, e in needed if n not in node_helper_names]
-    for name, _ in others:
-        slots[name] = len(slots)
-    depends_on_nodes = any({s.name for s in e.free_symbols} & node_helper_names for _, e in others)
-    forms = None if depends_on_nodes else _templates.node_forms(instance, system, set(slots))
     names = {name: f"p{k}" for name, k in params.items()}
     names.update({name: f"H[{k}]" for name, k in slots.items()})
     printer = Printer(names, codes)

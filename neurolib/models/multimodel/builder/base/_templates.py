@@ -209,6 +209,18 @@ def _canonical_order(definitions, users, prefix):
     return ordered, [e.xreplace(rename) for e in users]
 
 
+def local_names(form):
+    """A node form's parameters and network helpers (sorted), its helpers (in order of use) and the names of all
+    three in a loop body: ``q<j>``, ``v<j>``, ``l<j>``."""
+    params = sorted(form.params)
+    net = sorted(form.net)
+    helpers = order_helpers(form.helpers, form.derivatives)
+    names = {name: f"q{j}" for j, name in enumerate(params)}
+    names.update({name: f"v{j}" for j, name in enumerate(net)})
+    names.update({name: f"l{j}" for j, (name, _) in enumerate(helpers)})
+    return params, net, helpers, names
+
+
 def _body(form, callbacks):
     """Loop body of a template (source lines), the lines computing its per-node constants before the time loop,
     and the printer that made the body.
@@ -217,12 +229,7 @@ def _body(form, callbacks):
     (``symengine.cse``: e.g. the input sigma that every table lookup of a mass needs) and every subexpression of
     the node's parameters alone (divisions by time constants, squared weights) is computed once per run.
     """
-    params = sorted(form.params)
-    net = sorted(form.net)
-    helpers = order_helpers(form.helpers, form.derivatives)
-    names = {name: f"q{j}" for j, name in enumerate(params)}
-    names.update({name: f"v{j}" for j, name in enumerate(net)})
-    names.update({name: f"l{j}" for j, (name, _) in enumerate(helpers)})
+    params, net, helpers, names = local_names(form)
     printer = Printer(names, callbacks, current="y{k}", past="Y[im1 - e{m}, b + {k}]", inputs="u{c}")
     inlined = {}
     for name, e in helpers:  # ordered: a definition uses only helpers defined before it
