@@ -248,3 +248,27 @@ def test_larger_network():
         up[idx] += h
         down[idx] -= h
         assert abs((cost(up) - cost(down)) / (2 * h) - grad[idx]) <= 1e-4 * np.abs(grad).max()
+
+
+def test_nodes_with_fewer_inputs(monkeypatch):
+    """A node with fewer input channels than another (here: node 1's second channel hidden): its missing channel
+    is never controlled, and a control_matrix asking for it is an error."""
+    from neurolib.control.optimal_control import _multimodel
+
+    real = _multimodel._channels
+
+    def fewer(node):
+        idx, names = real(node)
+        return (idx[:1], names[:1]) if node.index == 1 else (idx, names)
+
+    monkeypatch.setattr(_multimodel, "_channels", fewer)
+    model = settled("wc", duration=2.0, settle_ms=1.0)
+    T = n_times(model)
+    oc = quiet(OcMultiModel, model, np.zeros((2, 2, T)))
+    assert oc.dynamics.input_vars == ("input_0", "input_1")
+    np.testing.assert_array_equal(oc.control_matrix, [[1.0, 1.0], [1.0, 0.0]])
+    oc.target = oc.get_xs() + 0.01
+    quiet(oc.optimize, 3)
+    assert np.all(oc.control[1, 1] == 0.0) and np.any(oc.control[1, 0] != 0.0)
+    with pytest.raises(ParameterError, match=r"control_matrix\[1, 1\] is 1, but node 1 has no input 1"):
+        quiet(OcMultiModel, model, np.zeros((2, 2, T)), control_matrix=np.ones((2, 2)))

@@ -9,7 +9,9 @@ new draw); if a process is random (``sigma > 0``, a Wiener process), the model i
 them anew.
 
 Runs start from the instance's ``initial_state``, as ``model.run()`` does. The state of node n is its own
-variables, in its order; all nodes must have the same variables and input channels (every built-in network does).
+variables, in its order, when all nodes are alike (every built-in network); in a network of different nodes every
+node must have every output, and a node's state is laid out with the outputs first, then its other variables, padded
+with zeros to the largest node (the channels likewise by position).
 The step Jacobians act on the whole state vector (:mod:`._mm_kernel`); only their structurally non-zero entries
 are computed and kept, columns that share no row being differentiated together (one complex evaluation of the
 equations per colour of the columns), so memory grows with the couplings, not with the square of the state (an
@@ -75,16 +77,24 @@ class MMLinearization:
     read_state: np.ndarray  # (R,) state index of each delayed read
     read_delay: np.ndarray  # (R,) its delay in steps
     channels: int
-    IDX: np.ndarray  # (N, V) state index of node n's variable v
-    CH: np.ndarray  # (N, NU) channel index of node n's input j
+    IDX: np.ndarray  # (N, V) state index of node n's variable v (-1: none)
+    CH: np.ndarray  # (N, NU) channel index of node n's input j (-1: none)
 
     def backward(self, CX):
         """Co-state (T, N, V) and input gradient (T, N, NU) of a cost with state derivative ``CX`` (T, N, V)."""
         T = CX.shape[0]
         full = np.zeros((T, self.NS))
-        full[:, self.IDX] = CX
+        has = self.IDX >= 0
+        full[:, self.IDX[has]] = CX[:, has]
         p, gu = _backward(self.J, self.ER, self.EC, full, self.read_state, self.read_delay, self.channels)
-        return p[:, self.IDX], gu[:, self.CH]
+        return _gather(p, self.IDX), _gather(gu, self.CH)
+
+
+def _gather(a, index):
+    """``a[:, index]`` (time, node, position) with 0 where ``index`` is -1 (a node with fewer variables)."""
+    out = a[:, np.where(index >= 0, index, 0)]
+    out[:, index < 0] = 0.0
+    return out
 
 
 @njit(cache=True, nogil=True)
@@ -127,19 +137,37 @@ class MultiModelDynamics:
         if layouts is None:
             layouts = [tuple(model.state_vars)]
         chans = [_channels(node) for node in nodes]
-        for n in range(1, len(nodes)):
-            if layouts[n] != layouts[0] or chans[n][1] != chans[0][1]:
-                raise ParameterError(
-                    f"model: optimal control of a MultiModel needs nodes with the same state variables and input "
-                    f"channels; node 0 has {list(layouts[0])} and inputs {chans[0][1]}, node {n} has "
-                    f"{list(layouts[n])} and inputs {chans[n][1]}."
-                )
-        self.state_vars = layouts[0]
-        self.algebraic = np.zeros(len(self.state_vars), dtype=bool)
-        self.input_vars = tuple(chans[0][1])
         self.output_vars = tuple(model.output_vars)
-        self.IDX = np.array([[node.idx_state_var + v for v in range(len(self.state_vars))] for node in nodes])
-        self.CH = np.array([c for c, _ in chans], dtype=np.int64).reshape(len(nodes), len(self.input_vars))
+        same = all(layouts[n] == layouts[0] and chans[n][1] == chans[0][1] for n in range(len(nodes)))
+        if same:  # every node alike: its own variables and channels
+            order = [list(range(len(layouts[0])))] * len(nodes)
+            self.state_vars = layouts[0]
+            self.input_vars = tuple(chans[0][1])
+        else:  # nodes of different kinds: the outputs first, then each node's other variables; channels by position
+            for n, names in enumerate(layouts):
+                missing = [o for o in self.output_vars if o not in names]
+                if missing:
+                    raise ParameterError(
+                        f"model: optimal control of a network of different nodes needs every output in every node; "
+                        f"node {n} has no {missing} (its variables: {list(names)})."
+                    )
+            order = [
+                [names.index(o) for o in self.output_vars]
+                + [v for v, x in enumerate(names) if x not in self.output_vars]
+                for names in layouts
+            ]
+            width = max(len(o) for o in order)
+            self.state_vars = self.output_vars + tuple(f"state_{j}" for j in range(len(self.output_vars), width))
+            self.input_vars = tuple(f"input_{j}" for j in range(max(len(c[1]) for c in chans)))
+        V, NU = len(self.state_vars), len(self.input_vars)
+        self.algebraic = np.zeros(V, dtype=bool)
+        # state / channel index of node n's variable v / input j; -1 where the node has fewer
+        self.IDX = np.full((len(nodes), V), -1, dtype=np.int64)
+        self.CH = np.full((len(nodes), NU), -1, dtype=np.int64)
+        for n, node in enumerate(nodes):
+            self.IDX[n, : len(order[n])] = [node.idx_state_var + v for v in order[n]]
+            self.CH[n, : len(chans[n][0])] = chans[n][0]
+        self.inputs_available = self.CH >= 0
         self._control = None
         self._base = None
         self._jac = None
@@ -192,7 +220,7 @@ class MultiModelDynamics:
         setup = self.setup(params) if setup is None else setup
         H = self._start(setup.S)
         N = self.IDX.shape[0]
-        return np.ascontiguousarray(H[:, self.IDX]), np.zeros((N, 0)), np.zeros((N, 0))
+        return np.ascontiguousarray(_gather(H, self.IDX)), np.zeros((N, 0)), np.zeros((N, 0))
 
     def _start(self, S):
         """History (S, all state variables) of a run: the instance's initial state (as ``model.run()`` starts)."""
@@ -223,7 +251,8 @@ class MultiModelDynamics:
         """Inputs of a run (channels, T - 1): the processes plus the control of every node's channels."""
         U = np.array(draw, dtype=float)
         if control is not None:
-            U[self.CH.ravel()] += control[:, :, : U.shape[1]].reshape(-1, U.shape[1])
+            has = self.CH >= 0
+            U[self.CH[has]] += control[:, :, : U.shape[1]][has]
         return U
 
     def prepare(self, params):
@@ -288,7 +317,7 @@ class MultiModelDynamics:
         backend = instance.backend_for("numba")
         Y = backend.integrate(instance, pr.H, U, setup.dt, args=setup.args)
         S = pr.H.shape[0]
-        XS = Y[S - 1 :][:, self.IDX]
+        XS = _gather(Y[S - 1 :], self.IDX)
         NS, NC = Y.shape[1], instance.num_noise_variables
         delays = jac.D[tb.RD]
         if not jacobians:

@@ -142,6 +142,12 @@ class OC(StepSearchMixin, NoisyMixin, _compat.JacobianArraysMixin):
         self.control_matrix = _setup.binary_matrix(
             "control_matrix", control_matrix, self.N, self.dim_in, "node x input"
         )
+        available = getattr(self.dynamics, "inputs_available", None)  # nodes with fewer inputs than others
+        if available is not None and not available.all():
+            if control_matrix is not None and np.any(self.control_matrix[~available] != 0):
+                n, j = np.argwhere((self.control_matrix != 0) & ~available)[0]
+                raise ParameterError(f"control_matrix[{n}, {j}] is 1, but node {n} has no input {j}.")
+            self.control_matrix = self.control_matrix * available
         self._setup_noise(M, M_validation, validate_per_step)
         self.adjust_init()
         self.Dmat_ndt = self.dynamics.delays(self.model.params)

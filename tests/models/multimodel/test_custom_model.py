@@ -317,13 +317,48 @@ def test_user_network_is_controlled():
     assert np.abs(grad - fd).max() <= 1e-4 * np.abs(fd).max()
 
 
-def test_heterogeneous_network_is_not_controlled():
+def test_heterogeneous_network_is_controlled():
+    """ALN nodes and a thalamic node (13 and 17 variables): each node's state is laid out with the outputs first,
+    then its other variables, zero-padded; the adjoint gradient equals finite differences (measured: 1e-10)."""
+    import contextlib
+    import io
+
     from neurolib.control.optimal_control.oc_multimodel import OcMultiModel
     from neurolib.errors import ParameterError
 
     model = _thalamocortical(seed=1)
-    with pytest.raises(ParameterError, match="same state variables and input channels; node 0"):
-        OcMultiModel(model, np.zeros((4, 2, int(model.params["duration"] / model.params["dt"]) + 1)))
+    model.params["*input*sigma"] = 0.0
+    model.params["duration"] = 100.0
+    model.run()
+    model.model_instance.initial_state = model._last_history[:, -1].copy()
+    model.params["duration"] = 2.0
+    T = 21
+    with contextlib.redirect_stdout(io.StringIO()):
+        oc = OcMultiModel(model, np.zeros((4, 2, T)), weights={"w_p": 1.0, "w_2": 0.1})
+    assert oc.dynamics.state_vars[:3] == ("r_mean_EXC", "r_mean_INH", "state_2") and len(oc.dynamics.state_vars) == 17
+    oc.target = oc.get_xs() * 1.05 + 0.001
+    control = 0.1 * np.random.default_rng(0).standard_normal((4, 2, T))
+
+    def cost(c):
+        oc.control = c
+        oc.update_input()
+        oc.simulate_forward()
+        return oc.compute_total_cost()
+
+    cost(control)
+    grad = oc.compute_gradient() * oc.dt
+    assert np.all(oc.adjoint_state[:3, 13:] == 0.0)  # the ALN nodes' padding
+    h = 1e-5
+    fd = np.zeros_like(control)
+    for idx in np.ndindex(control.shape):
+        up, down = control.copy(), control.copy()
+        up[idx] += h
+        down[idx] -= h
+        fd[idx] = (cost(up) - cost(down)) / (2 * h)
+    assert np.abs(grad - fd).max() <= 1e-4 * np.abs(fd).max()
+    model.output_vars = ["r_mean_EXC", "I_mu_EXC"]  # a variable of the ALN nodes only
+    with pytest.raises(ParameterError, match="every output in every node; node 3 has no"):
+        OcMultiModel(model, np.zeros((4, 2, T)))
 
 
 class ThalamoCorticalNetwork(Network):

@@ -10,7 +10,8 @@ class OcMultiModel(StrengthLastOC):
     The control acts on every node's input channels (``noise_input``; ``oc.model`` lists them per node in the order
     of ``OcMultiModel(...).dynamics.input_vars``, e.g. ``["WCmassEXC.input_0", "WCmassINH.input_0"]``) and is
     **added** to the channels' input processes: it starts at zero, shape (nodes, channels per node, T). Targets have
-    shape (nodes, len(model.output_vars), T). All nodes must have the same variables and channels. A deterministic
+    shape (nodes, len(model.output_vars), T). In a network of different nodes every node must have every output,
+    channels are numbered per node (``input_0``, ...) and a node's state is laid out outputs first. A deterministic
     model's input processes are drawn once and kept; with random processes (``sigma > 0``) the optimisation is noisy
     (use ``M`` > 1). The step Jacobians come from the model's symbolic equations (no hand-written derivatives).
 
