@@ -281,6 +281,26 @@ def test_user_network_equals_naive_euler():
     assert not np.allclose(model.r_mean_EXC[0], model.r_mean_EXC[1])  # the drive and the coupling act
 
 
+def _gradients(oc, control, h):
+    """The adjoint gradient of ``oc``'s cost at ``control`` (per step) and its central finite differences."""
+
+    def cost(c):
+        oc.control = c
+        oc.update_input()
+        oc.simulate_forward()
+        return oc.compute_total_cost()
+
+    cost(control)
+    grad = oc.compute_gradient() * oc.dt
+    fd = np.zeros_like(control)
+    for idx in np.ndindex(control.shape):
+        up, down = control.copy(), control.copy()
+        up[idx] += h
+        down[idx] -= h
+        fd[idx] = (cost(up) - cost(down)) / (2 * h)
+    return grad, fd
+
+
 def test_user_network_is_controlled():
     """Optimal control of the user-defined network: its step Jacobians come from the equations above (nothing written
     for it), so the adjoint gradient equals central finite differences of the cost (measured: 1e-10 relative)."""
@@ -299,21 +319,7 @@ def test_user_network_is_controlled():
     assert oc.dynamics.input_vars == ("JRmass.input_0",)
     control = 50.0 * np.random.default_rng(2).standard_normal((2, 1, T))
 
-    def cost(c):
-        oc.control = c
-        oc.update_input()
-        oc.simulate_forward()
-        return oc.compute_total_cost()
-
-    cost(control)
-    grad = oc.compute_gradient() * oc.dt
-    h = 1e-3
-    fd = np.zeros_like(control)
-    for idx in np.ndindex(control.shape):
-        up, down = control.copy(), control.copy()
-        up[idx] += h
-        down[idx] -= h
-        fd[idx] = (cost(up) - cost(down)) / (2 * h)
+    grad, fd = _gradients(oc, control, h=1e-3)
     assert np.abs(grad - fd).max() <= 1e-4 * np.abs(fd).max()
 
 
@@ -339,22 +345,8 @@ def test_heterogeneous_network_is_controlled():
     oc.target = oc.get_xs() * 1.05 + 0.001
     control = 0.1 * np.random.default_rng(0).standard_normal((4, 2, T))
 
-    def cost(c):
-        oc.control = c
-        oc.update_input()
-        oc.simulate_forward()
-        return oc.compute_total_cost()
-
-    cost(control)
-    grad = oc.compute_gradient() * oc.dt
+    grad, fd = _gradients(oc, control, h=1e-5)
     assert np.all(oc.adjoint_state[:3, 13:] == 0.0)  # the ALN nodes' padding
-    h = 1e-5
-    fd = np.zeros_like(control)
-    for idx in np.ndindex(control.shape):
-        up, down = control.copy(), control.copy()
-        up[idx] += h
-        down[idx] -= h
-        fd[idx] = (cost(up) - cost(down)) / (2 * h)
     assert np.abs(grad - fd).max() <= 1e-4 * np.abs(fd).max()
     model.output_vars = ["r_mean_EXC", "I_mu_EXC"]  # a variable of the ALN nodes only
     with pytest.raises(ParameterError, match="every output in every node; node 3 has no"):
