@@ -414,35 +414,93 @@ def _templated(instance, system, codes):
         return None
     params = {name: k for k, name in enumerate(system.names)}
     reads = _Reads()
-    helper_deps = {}
-    # couplings: per target row its connections (weight, read slot) and own state
-    QP, QZ, QO, QK, QH, weights = [0], [], [], [], [], []
-    for plan in groups:
-        for (sym, _), row, own in zip(plan.definitions, plan.rows, plan.own):
-            deps = set()
-            for w, source, delay in row:
-                slot = reads.slot(se.sympify(delay), source)
-                QZ.append(slot)
-                weights.append(w)
-                deps.add(("z", slot))
-            own = int(own) if own is not None else 0
-            if plan.kind != "additive":
-                deps.add(("y", own))
-            QP.append(len(QZ))
-            QO.append(own)
-            QK.append(_KINDS[plan.kind])
-            QH.append(slots[str(sym)])
-            helper_deps[str(sym)] = deps
+    coupling, weights, helper_deps = _coupling_tables(groups, slots, reads)
     names = {name: f"p{k}" for name, k in params.items()}
     names.update({name: f"HB[{k}]" for name, k in slots.items()})
     printer = ComplexPrinter(names, codes, reads.global_read)
     printer.all_names = set()
     lines = list(_PLANS)
-    for name, expr in others:
+    for name, expr in others:  # network-level helpers that are not couplings: printed
         code, deps = _printed(printer, expr, lambda n: helper_deps.get(n, set()))
         helper_deps[name] = deps
         lines.append(f"HB[{slots[name]}] = {code}")
-    printers, rows, static = [printer], [set() for _ in system.derivatives], []
+    printers, rows, static, extra_names = [printer], [set() for _ in system.derivatives], [], list(_COUPLING_NAMES)
+    for g, members in enumerate(_alike(forms)):
+        body, local_rows, local_reads, node_printer = _node_body(g, members[0], codes)
+        printers.append(node_printer)
+        lines += body
+        TZ = np.array([[reads.slot(f.delays[d], f.start + k) for d, k in local_reads] for f in members], dtype=np.int64)
+        static += [
+            np.array([f.start for f in members], dtype=np.int64),
+            np.array([[params[f.params[c]] for c in sorted(f.params)] for f in members], dtype=np.int64),
+            TZ,
+            np.array([[slots[f.net[c]] for c in sorted(f.net)] for f in members], dtype=np.int64),
+            np.array([list(f.channels) for f in members], dtype=np.int64),
+        ]
+        static[-4:] = [a.reshape(len(members), -1) for a in static[-4:]]
+        extra_names += [f"TI{g}", f"TP{g}", f"TZ{g}", f"TH{g}", f"TC{g}"]
+        for r, f in enumerate(members):  # each node's rows depend on its own columns and on its couplings
+            for k, deps in enumerate(local_rows):
+                for kind, j in deps:
+                    rows[f.start + k] |= _columns(kind, j, f, TZ[r], helper_deps)
+    weight_values = ExprVector(weights, system.names) if weights else None
+
+    def extra(P):
+        QW = weight_values(P) if weight_values is not None else np.zeros(0)
+        return [coupling[0], QW, *coupling[1:], *static]
+
+    return lines, rows, reads, printers, max(len(slots), 1), extra_names, extra
+
+
+_COUPLING_NAMES = ("QP", "QW", "QZ", "QO", "QK", "QH")
+
+
+def _columns(kind, j, form, slots, helper_deps):
+    """The columns of a node's local dependency (``kind`` "y", "zl", "u" or "v", index ``j``); ``slots``: the read
+    slots of the node's local reads."""
+    if kind == "y":
+        return {("y", form.start + j)}
+    if kind == "zl":
+        return {("z", int(slots[j]))}
+    if kind == "u":
+        return {("u", form.channels[j])}
+    return helper_deps[form.net[sorted(form.net)[j]]]  # one of the node's couplings
+
+
+def _coupling_tables(groups, slots, reads):
+    """The coupling plans as connection tables: per target row q its connections ``QP[q] .. QP[q+1] - 1`` (read
+    slots QZ; their weights as expressions), own state QO, kind QK and helper slot QH; and the columns each coupling
+    depends on.
+
+    Returns
+    -------
+    tables : list of ndarray
+        ``[QP, QZ, QO, QK, QH]``.
+    weights : list
+        One weight expression per connection.
+    deps : dict
+        Helper name -> set of ("z", read slot) and, unless additive, ("y", own state).
+    """
+    QP, QZ, QO, QK, QH, weights, deps = [0], [], [], [], [], [], {}
+    for plan in groups:
+        for (sym, _), row, own in zip(plan.definitions, plan.rows, plan.own):
+            own = int(own) if own is not None else 0
+            found = {("y", own)} if plan.kind != "additive" else set()
+            for w, source, delay in row:
+                slot = reads.slot(se.sympify(delay), source)
+                QZ.append(slot)
+                weights.append(w)
+                found.add(("z", slot))
+            QP.append(len(QZ))
+            QO.append(own)
+            QK.append(_KINDS[plan.kind])
+            QH.append(slots[str(sym)])
+            deps[str(sym)] = found
+    return [np.array(a, dtype=np.int64) for a in (QP, QZ, QO, QK, QH)], weights, deps
+
+
+def _alike(forms):
+    """The node forms grouped by equal node-relative equations (one loop body per group), in order."""
     bodies = {}
     for form in forms:
         key = (
@@ -452,40 +510,7 @@ def _templated(instance, system, codes):
             tuple(sorted(form.net)),
         )
         bodies.setdefault(key, []).append(form)
-    for g, members in enumerate(bodies.values()):
-        body, local_rows, local_reads, tpl = _node_body(g, members[0], codes)
-        printers.append(tpl)
-        TI = np.array([f.start for f in members], dtype=np.int64)
-        TP = np.array([[params[f.params[c]] for c in sorted(f.params)] for f in members], dtype=np.int64)
-        TH = np.array([[slots[f.net[c]] for c in sorted(f.net)] for f in members], dtype=np.int64)
-        TC = np.array([list(f.channels) for f in members], dtype=np.int64)
-        TZ = np.array([[reads.slot(f.delays[d], f.start + k) for d, k in local_reads] for f in members], dtype=np.int64)
-        static += [TI, *(a.reshape(len(members), -1) for a in (TP, TZ, TH, TC))]
-        for r, f in enumerate(members):
-            net = sorted(f.net)
-            for k, deps in enumerate(local_rows):
-                row = rows[f.start + k]
-                for kind, j in deps:
-                    if kind == "y":
-                        row.add(("y", f.start + j))
-                    elif kind == "zl":
-                        row.add(("z", int(TZ[r, j])))
-                    elif kind == "u":
-                        row.add(("u", f.channels[j]))
-                    else:  # a network helper of the node
-                        row |= helper_deps[f.net[net[j]]]
-        lines += body
-    extra_names = ["QP", "QW", "QZ", "QO", "QK", "QH"]
-    for g in range(len(bodies)):
-        extra_names += [f"TI{g}", f"TP{g}", f"TZ{g}", f"TH{g}", f"TC{g}"]
-    ints = [np.array(a, dtype=np.int64) for a in (QP, QZ, QO, QK, QH)]
-    weight_values = ExprVector(weights, system.names) if weights else None
-
-    def extra(P):
-        QW = weight_values(P) if weight_values is not None else np.zeros(0)
-        return [ints[0], QW, *ints[1:], *static]
-
-    return lines, rows, reads, printers, max(len(slots), 1), extra_names, extra
+    return list(bodies.values())
 
 
 def _node_body(g, form, codes):
