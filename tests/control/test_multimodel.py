@@ -2,7 +2,7 @@
 
 Two delay-coupled networks of two nodes, Wilson-Cowan and ALN, settled, with deterministic input processes (fixed
 seed). The control is added to every node's input channels. Measured (this file's cases): adjoint vs central finite
-differences, max abs error / max |gradient|: WC 2.0e-10, ALN 4.1e-8 (the ALN tables' slopes come from differences);
+differences, max abs error / max |gradient|: WC 1.7e-10, ALN 3.6e-8 (the ALN tables' slopes come from differences);
 tasks, final / initial cost after 100 iterations: WC 3.9e-7, ALN 2.0e-3 (initial costs 3.6 and 3.6); noisy WC
 (sigma 0.01, M = 4, 5 iterations): validation cost 3.64 -> 0.011.
 """
