@@ -123,6 +123,7 @@ class ComplexPrinter(Printer):
         super().__init__(names, callbacks, current=current, past="", inputs=inputs)
         self.read = read
         self.read_used: set = set()
+        self.all_names: set = set()  # every name printed so far
         self.arity: dict = {}  # callback code -> number of (non-table) arguments
 
     def past_read(self, m, k):
@@ -353,7 +354,7 @@ def generate(instance, system, callbacks):
     pattern = sorted({(k, offset[kind] + j) for k, deps in enumerate(rows) for kind, j in deps} | {
         (k, k) for k in range(n_state)})  # fmt: skip
     params = {name: k for k, name in enumerate(system.names)}
-    used = sorted(params[n] for p in printers for n in p.all_names if n in params)
+    used = sorted(params[n] for n in printers[0].all_names if n in params)  # the first printer's names are global
     table_args = "".join(f", A{k}" for k in range(len(tables)))
     extra_args = "".join(f", {name}" for name in extra_names)
     arity = {code: n for p in printers for code, n in p.arity.items()}
@@ -393,7 +394,6 @@ def _flat(system, codes):
     names.update({name: f"h{k}" for k, (name, _) in enumerate(helpers)})
     reads = _Reads()
     printer = ComplexPrinter(names, codes, reads.global_read)
-    printer.all_names = set()
     helper_deps, lines, rows = {}, [], []
     for name, expr in helpers:
         code, deps = _printed(printer, expr, lambda n: helper_deps.get(n, set()))
@@ -418,7 +418,6 @@ def _templated(instance, system, codes):
     names = {name: f"p{k}" for name, k in params.items()}
     names.update({name: f"HB[{k}]" for name, k in slots.items()})
     printer = ComplexPrinter(names, codes, reads.global_read)
-    printer.all_names = set()
     lines = list(_PLANS)
     for name, expr in others:  # network-level helpers that are not couplings: printed
         code, deps = _printed(printer, expr, lambda n: helper_deps.get(n, set()))
@@ -525,7 +524,6 @@ def _node_body(g, form, codes):
         return ("zl", j), f"z[TZ{g}[r, {j}]]"
 
     printer = ComplexPrinter(names, codes, read, current="y[b + {k}]", inputs="u[TC{g}[r, {c}]]".replace("{g}", str(g)))
-    printer.all_names = set()
     helper_deps = {}
 
     def name_deps(name):
@@ -545,7 +543,6 @@ def _node_body(g, form, codes):
     used = [j for j, name in enumerate(params) if name in printer.all_names]
     loads = [f"    q{j} = P[TP{g}[r, {j}]]" for j in used] + [f"    v{j} = HB[TH{g}[r, {j}]]" for j in range(len(net))]
     lines = [f"for r in range(TI{g}.shape[0]):", f"    b = TI{g}[r]", *loads, *body]
-    printer.all_names = set()  # its names are local: the rhs loads no global parameter for them
     return lines, rows, sorted(local_reads, key=local_reads.get), printer
 
 

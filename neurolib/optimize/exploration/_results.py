@@ -18,7 +18,7 @@ import pandas as pd
 
 from neurolib._storage import journal as J
 from neurolib._storage.files import StoreError
-from neurolib._storage.reader import Reader, records_path
+from neurolib._storage.reader import Reader, records_path, trajectory_names
 from neurolib._storage.values import resolve_shared
 from neurolib.errors import ParameterError
 from neurolib.utils.collections import _sanitize_keys, dotdict, unwrap_star_dotdict
@@ -96,7 +96,9 @@ class StoredResults:
             try:  # this search's exploration if the file holds it ...
                 return Reader(path, self.trajectoryName)
             except StoreError:
-                pass  # ... else the newest one of the file
+                if self.trajectoryName in trajectory_names(path):
+                    raise  # it is there but cannot be read: say so, do not read another one
+            # ... else the newest one of the file
         return Reader(path, trajectoryName)
 
     def loadDfResults(self, filename: str | None = None, trajectoryName: str | None = None) -> None:
